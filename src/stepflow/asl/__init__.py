@@ -1,0 +1,1 @@
+"""The Amazon States Language: definition models, paths, intrinsics, Choice rules, validation."""

@@ -1,0 +1,74 @@
+"""Errors stepflow raises: ASL runtime errors (with AWS's names) and definition diagnostics.
+
+Two families, because they mean different things to a user:
+- ``ASLError`` is an error *inside* an execution. It has an ASL error name (``States.Runtime``,
+  ``PhotoDoesNotMeetRequirementError``...) and a cause, and Retry/Catch can handle it.
+- ``DefinitionError`` means the definition itself is wrong; it carries every problem found, each
+  with a JSON pointer into the definition, so a user fixes them all in one go.
+Both derive from ``StepflowError``, which the CLI turns into a clear message and exit status.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+class StepflowError(Exception):
+    """Base of every error stepflow raises on purpose; the CLI prints it without a traceback."""
+
+
+class ASLError(StepflowError):
+    """An error raised during an execution, named as AWS Step Functions names it."""
+
+    def __init__(self, error: str, cause: str | None = None) -> None:
+        super().__init__(f"{error}: {cause}" if cause else error)
+        self.error = error
+        self.cause = cause
+
+
+class TaskError(ASLError):
+    """Raised by a task handler to fail with an exact ASL error name and cause."""
+
+
+# Predefined error names (ASL specification, "Errors"; AWS developer guide, "Error names").
+ALL = "States.ALL"
+HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+TIMEOUT = "States.Timeout"
+TASK_FAILED = "States.TaskFailed"
+PERMISSIONS = "States.Permissions"
+RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
+BRANCH_FAILED = "States.BranchFailed"
+NO_CHOICE_MATCHED = "States.NoChoiceMatched"
+INTRINSIC_FAILURE = "States.IntrinsicFailure"
+EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+ITEM_READER_FAILED = "States.ItemReaderFailed"
+RESULT_WRITER_FAILED = "States.ResultWriterFailed"
+RUNTIME = "States.Runtime"
+DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+
+
+Severity = Literal["ERROR", "WARNING"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in a definition, shaped like ValidateStateMachineDefinition's diagnostics."""
+
+    code: str  # AWS's code where one fits: SCHEMA_VALIDATION_FAILED, MISSING_END_STATE, ...
+    message: str
+    location: str  # JSON pointer into the definition, e.g. "/States/FaceDetection/Next"
+    severity: Severity = "ERROR"
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.code} at {self.location or '/'}: {self.message}"
+
+
+class DefinitionError(StepflowError):
+    """A definition that cannot run; ``diagnostics`` lists every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        lines = "\n".join(f"  {d}" for d in diagnostics)
+        super().__init__(f"the definition has {len(diagnostics)} problem(s):\n{lines}")

@@ -1,0 +1,59 @@
+"""The ``stepflow`` command: a thin layer that parses arguments, calls the library and prints.
+
+Each command group lives in its own module in this package and exposes
+``register(subparsers: argparse._SubParsersAction) -> None``; the parser it adds must set a
+``handler`` default, a function taking the parsed arguments and returning the exit status.
+Modules are discovered, so adding a command never means editing this file.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+from stepflow.asl.errors import StepflowError
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stepflow", description="Run Amazon States Language state machines locally."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args) or 0)
+    except StepflowError as error:
+        print(f"stepflow: {error}", file=sys.stderr)
+        return getattr(error, "exit_status", EXIT_USAGE)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the CLI never ends in a bare traceback
+        if os.environ.get("STEPFLOW_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"stepflow: internal error: {type(error).__name__}: {error} "
+            "(set STEPFLOW_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,1 @@
+"""The run loop: executions, state handlers, Retry/Catch, history, clocks."""

@@ -1,0 +1,1 @@
+"""What a person looks at: graphs, data-flow traces, execution reports."""
