@@ -1,0 +1,239 @@
+"""Retry and Catch: which errors a retrier or catcher handles, and how long to wait between tries.
+
+Rules follow the AWS developer guide, "Handling errors in Step Functions workflows":
+- ``States.ALL`` matches every error except the terminal ``States.DataLimitExceeded`` and
+  ``States.Runtime``.
+- ``States.TaskFailed`` in a retrier or catcher is a wildcard for every error except
+  ``States.Timeout`` (and, like ``States.ALL``, never the two terminal errors above).
+- ``States.Timeout`` also matches ``States.HeartbeatTimeout``: a missed heartbeat is a task timeout,
+  and a catcher on ``States.Timeout`` caught both before ``States.HeartbeatTimeout`` existed.
+- ``States.Runtime`` is never retried or caught, even when named explicitly.
+- When a state fails, the *first* retrier whose ErrorEquals matches decides. If it has used up its
+  MaxAttempts the error goes to the catchers; later retriers are not consulted.
+- A retrier's attempt count spans every retry within one entry into the state (the guide's
+  "Complex retry scenarios"), so a ``RetryPolicy`` is made fresh for each state entry.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from stepflow.asl.errors import (
+    ALL,
+    DATA_LIMIT_EXCEEDED,
+    HEARTBEAT_TIMEOUT,
+    RUNTIME,
+    TASK_FAILED,
+    TIMEOUT,
+    DefinitionError,
+    Diagnostic,
+)
+
+_UNCATCHABLE_BY_WILDCARD = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
+_TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
+JITTER_STRATEGIES = ("FULL", "NONE")
+
+
+def error_matches(error_equals: Iterable[str], error: str) -> bool:
+    """Whether an error name is handled by a retrier's or catcher's ErrorEquals list."""
+    for name in error_equals:
+        if name == error:
+            return True
+        if name == ALL and error not in _UNCATCHABLE_BY_WILDCARD:
+            return True
+        if name == TASK_FAILED and error not in _UNCATCHABLE_BY_WILDCARD | _TIMEOUTS:
+            return True
+        if name == TIMEOUT and error == HEARTBEAT_TIMEOUT:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Retrier:
+    """One compiled entry of a state's Retry field, with AWS's defaults."""
+
+    ErrorEquals: tuple[str, ...]
+    IntervalSeconds: float = 1
+    MaxAttempts: int = 3
+    BackoffRate: float = 2.0
+    MaxDelaySeconds: float | None = None
+    JitterStrategy: str = "NONE"
+
+    def delay(self, retries_done: int, rng: random.Random) -> float:
+        """Seconds to wait before retry number ``retries_done + 1``.
+
+        IntervalSeconds * BackoffRate ** retries_done, capped by MaxDelaySeconds; FULL jitter then
+        draws uniformly from [0, that delay].
+        """
+        delay = self.IntervalSeconds * self.BackoffRate**retries_done
+        if self.MaxDelaySeconds is not None:
+            delay = min(delay, self.MaxDelaySeconds)
+        if self.JitterStrategy == "FULL":
+            delay = rng.uniform(0, delay)
+        return float(delay)
+
+
+@dataclass(frozen=True)
+class Catcher:
+    """One compiled entry of a state's Catch field.
+
+    ``ResultPath`` is the raw text ("$" when the field is absent, None when it is null); compiling
+    it is the engine's job. ``Output`` and ``Assign`` are kept raw for JSONata-era catchers.
+    """
+
+    ErrorEquals: tuple[str, ...]
+    Next: str
+    ResultPath: str | None = "$"
+    Output: Any = None
+    Assign: Any = None
+
+
+class RetryPolicy:
+    """A state's retriers together with their attempt counts for one entry into the state."""
+
+    def __init__(self, retriers: tuple[Retrier, ...], rng: random.Random | None = None) -> None:
+        self.retriers = retriers
+        self._rng = rng or random.Random()
+        self._attempts = [0] * len(retriers)
+
+    def fresh(self) -> RetryPolicy:
+        """The same retriers with every count at zero, for a new entry into the state."""
+        return RetryPolicy(self.retriers, self._rng)
+
+    def next_delay(self, error: str) -> float | None:
+        """Seconds to wait before retrying after ``error``, or None when the error is not retried.
+
+        Counts the retry against the retrier that decides, so call it once per failure.
+        """
+        if error == RUNTIME:
+            return None
+        for index, retrier in enumerate(self.retriers):
+            if not error_matches(retrier.ErrorEquals, error):
+                continue
+            done = self._attempts[index]
+            if done >= retrier.MaxAttempts:
+                return None
+            self._attempts[index] = done + 1
+            return retrier.delay(done, self._rng)
+        return None
+
+
+class CatchPolicy:
+    """A state's catchers, scanned in order; the first whose ErrorEquals matches wins."""
+
+    def __init__(self, catchers: tuple[Catcher, ...]) -> None:
+        self.catchers = catchers
+
+    def find(self, error: str) -> Catcher | None:
+        if error == RUNTIME:
+            return None
+        return next((c for c in self.catchers if error_matches(c.ErrorEquals, error)), None)
+
+
+def compile_retriers(
+    retry: Iterable[Mapping[str, Any] | Any] | None,
+    rng: random.Random | None = None,
+    location: str = "/Retry",
+) -> RetryPolicy:
+    """Compile a Retry field (dicts or pydantic models); ``location`` is its JSON pointer for errors.
+
+    ``rng`` makes FULL jitter reproducible.
+    """
+    retriers: list[Retrier] = []
+    problems: list[Diagnostic] = []
+    for index, raw in enumerate(retry or ()):
+        fields = _as_dict(raw)
+        where = f"{location}/{index}"
+        error_equals = _error_equals(fields, where, problems)
+        jitter = fields.get("JitterStrategy", "NONE")
+        if jitter not in JITTER_STRATEGIES:
+            problems.append(
+                _problem(f"{where}/JitterStrategy", f"must be FULL or NONE, got {jitter!r}")
+            )
+        numbers = {
+            name: _number(fields, name, where, problems, minimum, integer)
+            for name, minimum, integer in (
+                ("IntervalSeconds", 1, True),
+                ("MaxAttempts", 0, True),
+                ("BackoffRate", 1.0, False),
+                ("MaxDelaySeconds", 1, True),
+            )
+        }
+        kwargs = {name: value for name, value in numbers.items() if value is not None}
+        retriers.append(Retrier(ErrorEquals=error_equals, JitterStrategy=jitter, **kwargs))
+    if problems:
+        raise DefinitionError(problems)
+    return RetryPolicy(tuple(retriers), rng)
+
+
+def compile_catchers(
+    catch: Iterable[Mapping[str, Any] | Any] | None, location: str = "/Catch"
+) -> CatchPolicy:
+    """Compile a Catch field (dicts or pydantic models); ``location`` is its JSON pointer for errors."""
+    catchers: list[Catcher] = []
+    problems: list[Diagnostic] = []
+    for index, raw in enumerate(catch or ()):
+        fields = _as_dict(raw)
+        where = f"{location}/{index}"
+        error_equals = _error_equals(fields, where, problems)
+        next_state = fields.get("Next")
+        if not isinstance(next_state, str) or not next_state:
+            problems.append(_problem(f"{where}/Next", "a catcher needs a Next state name"))
+            continue
+        result_path = fields.get("ResultPath", "$")
+        if result_path is not None and not isinstance(result_path, str):
+            problems.append(_problem(f"{where}/ResultPath", "must be a path string or null"))
+            continue
+        catchers.append(
+            Catcher(
+                ErrorEquals=error_equals,
+                Next=next_state,
+                ResultPath=result_path,
+                Output=fields.get("Output"),
+                Assign=fields.get("Assign"),
+            )
+        )
+    if problems:
+        raise DefinitionError(problems)
+    return CatchPolicy(tuple(catchers))
+
+
+def _as_dict(raw: Mapping[str, Any] | Any) -> Mapping[str, Any]:
+    """A retrier/catcher as a plain mapping; pydantic models keep only the fields set in the file
+    (so an explicit ``"ResultPath": null`` stays distinguishable from an absent one)."""
+    if isinstance(raw, Mapping):
+        return raw
+    return raw.model_dump(exclude_unset=True)
+
+
+def _error_equals(fields: Mapping[str, Any], where: str, problems: list[Diagnostic]) -> tuple[str, ...]:
+    names = fields.get("ErrorEquals")
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) for n in names):
+        problems.append(_problem(f"{where}/ErrorEquals", "must be a non-empty array of error names"))
+        return ()
+    return tuple(names)
+
+
+def _number(
+    fields: Mapping[str, Any],
+    name: str,
+    where: str,
+    problems: list[Diagnostic],
+    minimum: float,
+    integer: bool,
+) -> float | None:
+    """A numeric retrier field, checked against AWS's bounds; None when absent or invalid."""
+    value = fields.get(name)
+    if value is None:
+        return None
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < minimum:
+        kind = "an integer" if integer else "a number"
+        problems.append(_problem(f"{where}/{name}", f"must be {kind} >= {minimum}, got {value!r}"))
+        return None
+    return value
+
+
+def _problem(location: str, message: str) -> Diagnostic:
+    return Diagnostic(code="SCHEMA_VALIDATION_FAILED", message=message, location=location)

@@ -1,0 +1,109 @@
+"""Clocks: virtual time advances instantly and safely across threads; real time really passes."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from stepflow.engine.clock import Clock, RealClock, VirtualClock, sleep_until
+
+START = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def test_both_clocks_satisfy_the_clock_protocol():
+    assert isinstance(RealClock(), Clock)
+    assert isinstance(VirtualClock(), Clock)
+
+
+def test_real_clock_now_is_utc_aware_and_current():
+    now = RealClock().now()
+    assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
+    assert abs((datetime.now(timezone.utc) - now).total_seconds()) < 1
+
+
+def test_real_clock_sleep_lets_wall_time_pass():
+    started = time.monotonic()
+    RealClock().sleep(0.05)
+    assert time.monotonic() - started >= 0.05
+
+
+def test_virtual_hour_long_sleep_costs_under_10_ms_of_wall_time():
+    clock = VirtualClock(START)
+    started = time.perf_counter()
+    clock.sleep(3600)
+    assert time.perf_counter() - started < 0.01
+    assert clock.now() == START + timedelta(hours=1)
+
+
+def test_virtual_clock_stands_still_until_someone_sleeps():
+    clock = VirtualClock(START)
+    assert clock.now() == clock.now() == START
+
+
+def test_virtual_clock_ignores_zero_and_negative_sleeps():
+    clock = VirtualClock(START)
+    clock.sleep(0)
+    clock.sleep(-5)
+    assert clock.now() == START
+
+
+def test_virtual_clock_keeps_fractional_seconds():
+    clock = VirtualClock(START)
+    clock.sleep(1.5)
+    assert clock.now() == START + timedelta(milliseconds=1500)
+
+
+def test_virtual_clock_converts_its_start_to_utc():
+    eastern = timezone(timedelta(hours=-5))
+    clock = VirtualClock(datetime(2024, 5, 1, 7, 0, tzinfo=eastern))
+    assert clock.now() == START
+    assert clock.now().utcoffset() == timedelta(0)
+
+
+def test_virtual_clock_refuses_a_naive_start():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        VirtualClock(datetime(2024, 5, 1))
+
+
+def test_concurrent_virtual_sleeps_neither_block_nor_lose_time():
+    clock = VirtualClock(START)
+    barrier = threading.Barrier(8)
+
+    def sleeper() -> None:
+        barrier.wait()
+        for _ in range(100):
+            clock.sleep(1)
+
+    threads = [threading.Thread(target=sleeper) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert not any(thread.is_alive() for thread in threads)
+    assert clock.now() == START + timedelta(seconds=800)
+
+
+def test_sleep_until_on_virtual_clock_jumps_to_the_moment():
+    clock = VirtualClock(START)
+    sleep_until(clock, START + timedelta(days=2))
+    assert clock.now() == START + timedelta(days=2)
+
+
+def test_sleep_until_a_past_moment_leaves_virtual_time_unchanged():
+    clock = VirtualClock(START)
+    sleep_until(clock, START - timedelta(hours=1))
+    assert clock.now() == START
+
+
+def test_sleep_until_on_real_clock_waits_for_the_moment():
+    clock = RealClock()
+    target = clock.now() + timedelta(milliseconds=50)
+    sleep_until(clock, target)
+    assert clock.now() >= target
+
+
+def test_sleep_until_refuses_a_naive_moment():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        sleep_until(VirtualClock(START), datetime(2024, 5, 2))
