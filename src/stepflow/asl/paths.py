@@ -1,0 +1,319 @@
+"""AWS Step Functions' JSONPath dialect: paths compiled once, then read and written many times.
+
+AWS evaluates paths with Jayway JsonPath (Java), so its answers and error texts are Jayway's:
+- a *definite* path (only names and single indexes, e.g. ``$.a['b'][0]``) gives the value itself
+  and fails when anything along it is missing;
+- a *query* path (wildcard, ``..``, filter, slice, several indexes) gives a list, ``[]`` when a
+  filter matches nothing; only its definite prefix must exist.
+``$`` reads the state's data, ``$$`` the context object. Query paths are evaluated by jsonpath-ng
+(its RFC 9535 extended parser), with the one place where Jayway differs bridged: a filter applied to
+an object tests that object itself (Jayway) rather than its member values (RFC 9535).
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Union
+
+from jsonpath_ng import JSONPath
+from jsonpath_ng.ext import filter as jp_filter
+from jsonpath_ng.ext.parser import ExtendedJsonPathParser
+from jsonpath_ng.jsonpath import Child, DatumInContext
+
+from stepflow.asl.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, ASLError, StepflowError
+
+Segment = Union[str, int]  # a property name, or an array index (negative counts from the end)
+
+
+class PathSyntaxError(StepflowError):
+    """A path that cannot be compiled; names the text and the problem."""
+
+    def __init__(self, text: Any, problem: str) -> None:
+        super().__init__(f"invalid JSONPath {text!r}: {problem}")
+        self.text = text
+        self.problem = problem
+
+
+class PathNotFound(StepflowError):
+    """A path that selects nothing in the data; ``reason`` is Jayway's message, as AWS shows it."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"Invalid path '{text}' : {reason}")
+        self.text = text
+        self.reason = reason
+
+
+class StateDataError(ASLError):
+    """A runtime data error (States.Runtime) that AWS reports prefixed with the failing state.
+
+    AWS's cause reads "An error occurred while executing the state 'X' (entered at the event id #2).
+    <detail>"; paths and Choice rules know only the detail, the engine adds the state with ``at_state``.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(RUNTIME, detail)
+        self.detail = detail
+
+    def at_state(self, state_name: str, entered_event_id: int) -> ASLError:
+        """The same error with the cause AWS gives once the failing state is known."""
+        return ASLError(
+            self.error,
+            f"An error occurred while executing the state '{state_name}' "
+            f"(entered at the event id #{entered_event_id}). {self.detail}",
+        )
+
+
+# --- compiling -------------------------------------------------------------------------------
+
+# Jayway reads a dot-notation name up to the next '.', '[', '(' or blank.
+_DOT_NAME = re.compile(r"\.([^.\[\]()\s'\"*?,]+)")
+_BRACKET_NAME = re.compile(r"\[\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")\s*\]")
+_BRACKET_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
+_PARSER = ExtendedJsonPathParser()
+_PARSER_LOCK = threading.Lock()  # PLY parsers keep state while parsing
+
+
+def _unescape(quoted: str) -> str:
+    return re.sub(r"\\(.)", r"\1", quoted)
+
+
+def _split_definite_prefix(body: str) -> tuple[tuple[Segment, ...], str]:
+    """Read the names and single indexes that start ``body``; return them and the unread rest."""
+    segments: list[Segment] = []
+    pos = 0
+    while pos < len(body):
+        if body.startswith("..", pos):
+            break
+        if match := _DOT_NAME.match(body, pos):
+            segments.append(match.group(1))
+        elif match := _BRACKET_NAME.match(body, pos):
+            quoted = match.group(1) if match.group(1) is not None else match.group(2)
+            segments.append(_unescape(quoted))
+        elif match := _BRACKET_INDEX.match(body, pos):
+            segments.append(int(match.group(1)))
+        else:
+            break
+        pos = match.end()
+    return tuple(segments), body[pos:]
+
+
+def _bracketed(segments: tuple[Segment, ...]) -> str:
+    """Jayway's normalised notation: ``$['a'][0]``; also a form jsonpath-ng always parses."""
+    return "".join(f"[{s}]" if isinstance(s, int) else "['" + s.replace("'", "\\'") + "']" for s in segments)
+
+
+class _JaywayFilter(jp_filter.Filter):
+    """A filter that, applied to an object, tests the object itself as Jayway (and so AWS) does."""
+
+    def find(self, datum: Any) -> list[DatumInContext]:
+        datum = DatumInContext.wrap(datum)
+        if isinstance(datum.value, dict):
+            target = datum if self._references_root() else datum.value
+            return [datum] if all(e.find(target) for e in self.expressions) else []
+        return super().find(datum)
+
+
+def _jaywayify(node: JSONPath) -> JSONPath:
+    """Swap filters that step into a child (``a[?(...)]``) for Jayway's object-aware kind."""
+    if isinstance(node, Child):
+        right = node.right
+        if type(right) is jp_filter.Filter:
+            right = _JaywayFilter(right.expressions)
+        return Child(_jaywayify(node.left), _jaywayify(right))
+    return node
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """A compiled path. ``definite`` paths give a value; query paths give a list."""
+
+    text: str
+    context: bool  # True for "$$..." (the context object)
+    segments: tuple[Segment, ...]  # the definite part, walked with Jayway's checks and messages
+    query: JSONPath | None  # jsonpath-ng expression of the whole path, for query paths only
+
+    @property
+    def definite(self) -> bool:
+        return self.query is None
+
+    def find(self, data: Any, context: Any = None) -> Any:
+        """The value (definite path) or list of values (query path); raises PathNotFound."""
+        root = context if self.context else data
+        value = self._walk(root)
+        if self.query is None:
+            return value
+        return [match.value for match in self.query.find(root)]
+
+    def exists(self, data: Any, context: Any = None) -> bool:
+        """Whether ``find`` would succeed (used by Choice's IsPresent)."""
+        try:
+            self._walk(context if self.context else data)
+        except PathNotFound:
+            return False
+        return True
+
+    def _walk(self, value: Any) -> Any:
+        last = len(self.segments) - 1
+        for i, segment in enumerate(self.segments):
+            if isinstance(segment, str):
+                if not isinstance(value, dict):
+                    found = "null" if value is None else _java_class(value)
+                    raise PathNotFound(
+                        self.text,
+                        f"Expected to find an object with property ['{segment}'] in path "
+                        f"${_bracketed(self.segments[:i])} but found '{found}'. This is not a json "
+                        "object according to the JsonProvider: "
+                        "'com.jayway.jsonpath.spi.json.JsonSmartJsonProvider'.",
+                    )
+                if segment not in value:
+                    if i == last and self.query is None:
+                        raise PathNotFound(self.text, f"No results for path: ${_bracketed(self.segments)}")
+                    raise PathNotFound(self.text, f"Missing property in path ${_bracketed(self.segments[: i + 1])}")
+                value = value[segment]
+            else:
+                if value is None:
+                    raise PathNotFound(self.text, f"The path ${_bracketed(self.segments[:i])} is null")
+                if not isinstance(value, list):
+                    raise PathNotFound(
+                        self.text,
+                        f"Filter: [{segment}] can only be applied to arrays. "
+                        f"Current context is: {_java_text(value)}",
+                    )
+                if not -len(value) <= segment < len(value):
+                    raise PathNotFound(self.text, f"No results for path: ${_bracketed(self.segments)}")
+                value = value[segment]
+        return value
+
+    def __repr__(self) -> str:
+        return f"Path({self.text!r})"
+
+
+def _java_class(value: Any) -> str:
+    """The class json-smart gives a JSON value, which Jayway's messages name."""
+    if isinstance(value, bool):
+        return "java.lang.Boolean"
+    if isinstance(value, int):
+        return "java.lang.Integer" if -(2**31) <= value < 2**31 else "java.lang.Long"
+    if isinstance(value, float):
+        return "java.lang.Double"
+    if isinstance(value, str):
+        return "java.lang.String"
+    return "net.minidev.json.JSONArray"  # lists; dicts never reach here
+
+
+def _java_text(value: Any) -> str:
+    """How a JSON value prints in a Jayway message (strings raw, containers as compact JSON)."""
+    return value if isinstance(value, str) else to_json(value)
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON as AWS prints data inside causes."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def compile_path(text: str) -> Path:
+    """Compile ``text`` once ("$..." reads the data, "$$..." the context object)."""
+    if not isinstance(text, str):
+        raise PathSyntaxError(text, "a path must be a string")
+    context = text.startswith("$$")
+    if not text.startswith("$"):
+        raise PathSyntaxError(text, "a path must start with '$' (or '$$' for the context object)")
+    body = text[2:] if context else text[1:]
+    segments, rest = _split_definite_prefix(body)
+    if not rest:
+        return Path(text, context, segments, None)
+    if rest.isspace():
+        raise PathSyntaxError(text, "a path must not end with blanks")
+    try:
+        with _PARSER_LOCK:
+            query = _PARSER.parse("$" + _bracketed(segments) + rest)
+    except Exception as exc:  # jsonpath-ng raises several exception types for bad syntax
+        # Its positions count in the rewritten text, so they are left out.
+        raise PathSyntaxError(text, re.sub(r" at \d+:\d+", "", str(exc))) from None
+    return Path(text, context, segments, _jaywayify(query))
+
+
+# --- InputPath / OutputPath ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectPath:
+    """An InputPath or OutputPath: selects part of the data; ``null`` selects ``{}``."""
+
+    path: Path | None
+
+    def apply(self, data: Any, context: Any = None) -> Any:
+        if self.path is None:
+            return {}
+        try:
+            return self.path.find(data, context)
+        except PathNotFound as missing:
+            raise StateDataError(str(missing)) from None
+
+
+def _compile_select(text: str | None) -> SelectPath:
+    return SelectPath(None if text is None else compile_path(text))
+
+
+def compile_input_path(text: str | None) -> SelectPath:
+    """InputPath: the selection the state works on (AWS: States.Runtime when it is missing)."""
+    return _compile_select(text)
+
+
+def compile_output_path(text: str | None) -> SelectPath:
+    """OutputPath: the selection passed to the next state (AWS: States.Runtime when missing)."""
+    return _compile_select(text)
+
+
+# --- ResultPath ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultPath:
+    """Where a state's result goes in its raw input: ``$`` replaces it, ``null`` discards the result.
+
+    Writes build new containers along the path only; everything else is shared with the input,
+    which is never mutated (so a large payload is not copied at every state).
+    """
+
+    path: Path | None
+
+    def apply(self, state_input: Any, result: Any) -> Any:
+        if self.path is None:
+            return state_input
+        segments = self.path.segments
+        if not segments:
+            return result
+        return self._write(state_input, segments, result, state_input)
+
+    def _write(self, node: Any, segments: tuple[Segment, ...], result: Any, state_input: Any) -> Any:
+        head, rest = segments[0], segments[1:]
+        if isinstance(head, str) and isinstance(node, dict):
+            child = node.get(head, {}) if rest else None
+            updated = dict(node)
+            updated[head] = self._write(child, rest, result, state_input) if rest else result
+            return updated
+        if isinstance(head, int) and isinstance(node, list) and -len(node) <= head < len(node):
+            updated_list = list(node)
+            updated_list[head] = self._write(node[head], rest, result, state_input) if rest else result
+            return updated_list
+        raise ASLError(
+            RESULT_PATH_MATCH_FAILURE,
+            f"Unable to apply ReferencePath {self.path.text} to input {to_json(state_input)}",  # type: ignore[union-attr]
+        )
+
+
+def compile_result_path(text: str | None) -> ResultPath:
+    """ResultPath: must be a reference path (names and indexes only) into the state's data."""
+    if text is None:
+        return ResultPath(None)
+    path = compile_path(text)
+    if path.context:
+        raise PathSyntaxError(text, "ResultPath cannot write to the context object ('$$')")
+    if not path.definite:
+        raise PathSyntaxError(text, "ResultPath must be a reference path (names and single indexes only)")
+    return ResultPath(path)
