@@ -1,0 +1,155 @@
+"""Payload templates: Parameters, ResultSelector, ItemSelector and the Map's legacy Parameters.
+
+A template is JSON in which a key ending in ``.$`` takes its value from the data: a path (``$.x``),
+a context path (``$$.Execution.Id``) or an intrinsic call (``States.Format(...)``); every other
+value is literal, and objects and arrays nest. A template is compiled once into a tree; rendering
+builds new containers for the template's own objects and arrays and places the values it reads by
+reference, so it never mutates or deep-copies the data.
+
+A path that matches nothing fails the state with ``States.Runtime`` (not the spec's
+``States.ParameterPathFailure``): AWS's recorded executions read "The JSONPath '$.x' specified for
+the field 'y.$' could not be found in the input '{...}'" with error States.Runtime (AWS console
+output quoted in public bug reports and workshops; Step Functions Local behaves the same).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from stepflow.asl.errors import StepflowError
+from stepflow.asl.intrinsics import Intrinsic, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
+from stepflow.asl.paths import Path, PathNotFound, PathSyntaxError, StateDataError, compile_path, to_json
+
+__all__ = ["Template", "TemplateSyntaxError", "compile_template"]
+
+
+class TemplateSyntaxError(StepflowError):
+    """A template that cannot be compiled; ``location`` names the field, e.g. ``Parameters.a.b.$``."""
+
+    def __init__(self, location: str, problem: str) -> None:
+        self.location = location
+        self.problem = problem
+        super().__init__(f"{location}: {problem}")
+
+
+class _Literal:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def render(self, data: Any, context: Any) -> Any:
+        return self.value
+
+
+class _PathValue:
+    __slots__ = ("key", "path")
+
+    def __init__(self, key: str, path: Path) -> None:
+        self.key = key
+        self.path = path
+
+    def render(self, data: Any, context: Any) -> Any:
+        try:
+            return self.path.find(data, context)
+        except PathNotFound:
+            searched = context if self.path.context else data
+            raise StateDataError(
+                f"The JSONPath '{self.path.text}' specified for the field '{self.key}' could not be "
+                f"found in the input '{to_json(searched)}'"
+            ) from None
+
+
+class _IntrinsicValue:
+    __slots__ = ("intrinsic",)
+
+    def __init__(self, intrinsic: Intrinsic) -> None:
+        self.intrinsic = intrinsic
+
+    def render(self, data: Any, context: Any) -> Any:
+        return self.intrinsic(data, context)
+
+
+class _Object:
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: tuple[tuple[str, _Node], ...]) -> None:
+        self.fields = fields
+
+    def render(self, data: Any, context: Any) -> Any:
+        return {name: node.render(data, context) for name, node in self.fields}
+
+
+class _Array:
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[_Node, ...]) -> None:
+        self.items = items
+
+    def render(self, data: Any, context: Any) -> Any:
+        return [item.render(data, context) for item in self.items]
+
+
+_Node = _Literal | _PathValue | _IntrinsicValue | _Object | _Array
+
+
+class Template:
+    """A compiled payload template; ``render(data, context)`` gives the JSON it describes."""
+
+    __slots__ = ("field", "_root")
+
+    def __init__(self, field: str, root: _Node) -> None:
+        self.field = field
+        self._root = root
+
+    def render(self, data: Any, context: Any = None) -> Any:
+        """The template filled from ``data`` (``$``) and ``context`` (``$$``); raises ASLError."""
+        return self._root.render(data, context)
+
+    def __repr__(self) -> str:
+        return f"Template({self.field!r})"
+
+
+def compile_template(value: Any, field: str) -> Template:
+    """Compile ``value`` (the JSON of a Parameters-like ``field``); raises TemplateSyntaxError."""
+    return Template(field, _compile(value, field))
+
+
+def _compile(value: Any, location: str) -> _Node:
+    if isinstance(value, dict):
+        return _compile_object(value, location)
+    if isinstance(value, list):
+        return _Array(tuple(_compile(item, f"{location}[{i}]") for i, item in enumerate(value)))
+    return _Literal(value)
+
+
+def _compile_object(value: dict[str, Any], location: str) -> _Object:
+    fields: dict[str, _Node] = {}
+    for key, item in value.items():
+        where = f"{location}.{key}"
+        if not key.endswith(".$"):
+            name, node = key, _compile(item, where)
+        else:
+            name, node = key[:-2], _compile_dynamic(key, item, where)
+        if name in fields:
+            raise TemplateSyntaxError(where, f"the field '{name}' is given both as '{name}' and as '{name}.$'")
+        fields[name] = node
+    return _Object(tuple(fields.items()))
+
+
+def _compile_dynamic(key: str, text: Any, location: str) -> _Node:
+    """A ``.$`` value: a path, a context path or an intrinsic call, checked now rather than at run time."""
+    if isinstance(text, str) and text.startswith("$"):
+        try:
+            return _PathValue(key, compile_path(text))
+        except PathSyntaxError as error:
+            raise TemplateSyntaxError(location, error.problem) from None
+    if is_intrinsic(text):
+        try:
+            return _IntrinsicValue(compile_intrinsic(text))
+        except IntrinsicSyntaxError as error:
+            raise TemplateSyntaxError(location, str(error)) from None
+    # AWS refuses such a definition: "The value for the field 'x.$' must be a valid JSONPath or a
+    # valid intrinsic function call".
+    raise TemplateSyntaxError(
+        location, f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call"
+    )
