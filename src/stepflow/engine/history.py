@@ -1,0 +1,505 @@
+"""An execution's event log, shaped exactly like GetExecutionHistory's ``events``, and its ARNs.
+
+Every event has ``timestamp``, ``type``, ``id`` (from 1), ``previousEventId`` (0 for the first) and,
+for the types that have one, the details key AWS uses (``stateEnteredEventDetails``...). The event
+types and the fields of each details object are those of the Step Functions API reference
+(``HistoryEvent``, ``HistoryEventType``). Inputs and outputs are JSON *strings*, as AWS gives them.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from stepflow.asl.errors import StepflowError
+from stepflow.engine.clock import Clock
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+DEFAULT_ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/stepflow-local-execution-role"
+
+
+class EventType(StrEnum):
+    """Every HistoryEventType AWS defines."""
+
+    ActivityFailed = "ActivityFailed"
+    ActivityScheduled = "ActivityScheduled"
+    ActivityScheduleFailed = "ActivityScheduleFailed"
+    ActivityStarted = "ActivityStarted"
+    ActivitySucceeded = "ActivitySucceeded"
+    ActivityTimedOut = "ActivityTimedOut"
+    ChoiceStateEntered = "ChoiceStateEntered"
+    ChoiceStateExited = "ChoiceStateExited"
+    ExecutionAborted = "ExecutionAborted"
+    ExecutionFailed = "ExecutionFailed"
+    ExecutionStarted = "ExecutionStarted"
+    ExecutionSucceeded = "ExecutionSucceeded"
+    ExecutionTimedOut = "ExecutionTimedOut"
+    FailStateEntered = "FailStateEntered"
+    LambdaFunctionFailed = "LambdaFunctionFailed"
+    LambdaFunctionScheduled = "LambdaFunctionScheduled"
+    LambdaFunctionScheduleFailed = "LambdaFunctionScheduleFailed"
+    LambdaFunctionStarted = "LambdaFunctionStarted"
+    LambdaFunctionStartFailed = "LambdaFunctionStartFailed"
+    LambdaFunctionSucceeded = "LambdaFunctionSucceeded"
+    LambdaFunctionTimedOut = "LambdaFunctionTimedOut"
+    MapIterationAborted = "MapIterationAborted"
+    MapIterationFailed = "MapIterationFailed"
+    MapIterationStarted = "MapIterationStarted"
+    MapIterationSucceeded = "MapIterationSucceeded"
+    MapStateAborted = "MapStateAborted"
+    MapStateEntered = "MapStateEntered"
+    MapStateExited = "MapStateExited"
+    MapStateFailed = "MapStateFailed"
+    MapStateStarted = "MapStateStarted"
+    MapStateSucceeded = "MapStateSucceeded"
+    ParallelStateAborted = "ParallelStateAborted"
+    ParallelStateEntered = "ParallelStateEntered"
+    ParallelStateExited = "ParallelStateExited"
+    ParallelStateFailed = "ParallelStateFailed"
+    ParallelStateStarted = "ParallelStateStarted"
+    ParallelStateSucceeded = "ParallelStateSucceeded"
+    PassStateEntered = "PassStateEntered"
+    PassStateExited = "PassStateExited"
+    SucceedStateEntered = "SucceedStateEntered"
+    SucceedStateExited = "SucceedStateExited"
+    TaskFailed = "TaskFailed"
+    TaskScheduled = "TaskScheduled"
+    TaskStarted = "TaskStarted"
+    TaskStartFailed = "TaskStartFailed"
+    TaskStateAborted = "TaskStateAborted"
+    TaskStateEntered = "TaskStateEntered"
+    TaskStateExited = "TaskStateExited"
+    TaskSubmitFailed = "TaskSubmitFailed"
+    TaskSubmitted = "TaskSubmitted"
+    TaskSucceeded = "TaskSucceeded"
+    TaskTimedOut = "TaskTimedOut"
+    WaitStateAborted = "WaitStateAborted"
+    WaitStateEntered = "WaitStateEntered"
+    WaitStateExited = "WaitStateExited"
+    MapRunAborted = "MapRunAborted"
+    MapRunFailed = "MapRunFailed"
+    MapRunStarted = "MapRunStarted"
+    MapRunSucceeded = "MapRunSucceeded"
+    ExecutionRedriven = "ExecutionRedriven"
+    MapRunRedriven = "MapRunRedriven"
+    EvaluationFailed = "EvaluationFailed"
+
+
+_ERROR = ("error", "cause")
+_TASK_ERROR = ("resourceType", "resource", "error", "cause")
+_TASK_OUTPUT = ("resourceType", "resource", "output", "outputDetails")
+_MAP_ITERATION = ("name", "index")
+
+# The fields each details object may hold (API reference, the *EventDetails data types).
+DETAILS_FIELDS: dict[str, tuple[str, ...]] = {
+    "activityFailedEventDetails": _ERROR,
+    "activityScheduleFailedEventDetails": _ERROR,
+    "activityScheduledEventDetails": (
+        "resource", "input", "inputDetails", "timeoutInSeconds", "heartbeatInSeconds"
+    ),
+    "activityStartedEventDetails": ("workerName",),
+    "activitySucceededEventDetails": ("output", "outputDetails"),
+    "activityTimedOutEventDetails": _ERROR,
+    "taskFailedEventDetails": _TASK_ERROR,
+    "taskScheduledEventDetails": (
+        "resourceType", "resource", "region", "parameters", "timeoutInSeconds",
+        "heartbeatInSeconds", "taskCredentials",
+    ),
+    "taskStartFailedEventDetails": _TASK_ERROR,
+    "taskStartedEventDetails": ("resourceType", "resource"),
+    "taskSubmitFailedEventDetails": _TASK_ERROR,
+    "taskSubmittedEventDetails": _TASK_OUTPUT,
+    "taskSucceededEventDetails": _TASK_OUTPUT,
+    "taskTimedOutEventDetails": _TASK_ERROR,
+    "executionFailedEventDetails": _ERROR,
+    "executionStartedEventDetails": (
+        "input", "inputDetails", "roleArn", "stateMachineAliasArn", "stateMachineVersionArn"
+    ),
+    "executionSucceededEventDetails": ("output", "outputDetails"),
+    "executionAbortedEventDetails": _ERROR,
+    "executionTimedOutEventDetails": _ERROR,
+    "executionRedrivenEventDetails": ("redriveCount",),
+    "mapStateStartedEventDetails": ("length",),
+    "mapIterationStartedEventDetails": _MAP_ITERATION,
+    "mapIterationSucceededEventDetails": _MAP_ITERATION,
+    "mapIterationFailedEventDetails": _MAP_ITERATION,
+    "mapIterationAbortedEventDetails": _MAP_ITERATION,
+    "lambdaFunctionFailedEventDetails": _ERROR,
+    "lambdaFunctionScheduleFailedEventDetails": _ERROR,
+    "lambdaFunctionScheduledEventDetails": (
+        "resource", "input", "inputDetails", "timeoutInSeconds", "taskCredentials"
+    ),
+    "lambdaFunctionStartFailedEventDetails": _ERROR,
+    "lambdaFunctionSucceededEventDetails": ("output", "outputDetails"),
+    "lambdaFunctionTimedOutEventDetails": _ERROR,
+    "stateEnteredEventDetails": ("name", "input", "inputDetails"),
+    "stateExitedEventDetails": (
+        "name", "output", "outputDetails", "assignedVariables", "assignedVariablesDetails"
+    ),
+    "mapRunStartedEventDetails": ("mapRunArn",),
+    "mapRunFailedEventDetails": _ERROR,
+    "mapRunRedrivenEventDetails": ("mapRunArn", "redriveCount"),
+    "evaluationFailedEventDetails": ("error", "cause", "location", "state"),
+}
+
+
+def details_key(event_type: EventType | str) -> str | None:
+    """The HistoryEvent member holding this type's details, or None for a type that has none.
+
+    Every ``<Type>StateEntered``/``Exited`` shares ``stateEntered``/``stateExitedEventDetails``;
+    otherwise the key is the type in lower camel case (ParallelStateStarted has no details).
+    """
+    event_type = EventType(event_type)
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    key = f"{event_type[0].lower()}{event_type[1:]}EventDetails"
+    return key if key in DETAILS_FIELDS else None
+
+
+@dataclass(frozen=True)
+class StateEvents:
+    """The event types one state type produces; None where AWS has no such event."""
+
+    entered: EventType
+    exited: EventType | None
+    aborted: EventType | None
+    started: EventType | None = None
+    succeeded: EventType | None = None
+    failed: EventType | None = None
+
+
+STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+
+
+def state_events(state_type: str) -> StateEvents:
+    """The event names for a state type, e.g. ``state_events("Map").started == MapStateStarted``.
+
+    A Fail state has no Exited event (the execution fails right after FailStateEntered); only Task,
+    Wait, Parallel and Map states can be aborted; only Parallel and Map have Started/Succeeded/Failed.
+    """
+    if state_type not in STATE_TYPES:
+        raise ValueError(f"unknown state type {state_type!r}; expected one of {', '.join(STATE_TYPES)}")
+
+    def named(suffix: str) -> EventType | None:
+        return EventType.__members__.get(f"{state_type}State{suffix}")
+
+    return StateEvents(
+        entered=EventType(f"{state_type}StateEntered"),
+        exited=named("Exited"),
+        aborted=named("Aborted"),
+        started=named("Started"),
+        succeeded=named("Succeeded"),
+        failed=named("Failed"),
+    )
+
+
+def to_json_text(value: Any) -> str:
+    """A JSON value as the compact string AWS puts in ``input``/``output`` fields."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A timestamp as AWS CLI v2 prints it (Python's isoformat) at AWS's millisecond precision,
+    e.g. ``2024-05-01T12:00:05.215000+00:00``; a whole second prints without a fraction."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000).isoformat()
+
+
+def service_resource_parts(resource_arn: str) -> tuple[str, str]:
+    """(resourceType, resource) as Task* events name an optimized or SDK integration.
+
+    ``arn:aws:states:::lambda:invoke`` -> ("lambda", "invoke");
+    ``arn:aws:states:::states:startExecution.sync:2`` -> ("states", "startExecution.sync:2");
+    ``arn:aws:states:::aws-sdk:s3:getObject`` -> ("aws-sdk:s3", "getObject").
+    """
+    prefix = "arn:aws:states:::"
+    rest = resource_arn[len(prefix):] if resource_arn.startswith(prefix) else ""
+    service_parts = 2 if rest.startswith("aws-sdk:") else 1
+    parts = rest.split(":", service_parts)
+    if len(parts) <= service_parts or not all(parts):
+        raise ValueError(f"{resource_arn!r} is not a service integration ARN ({prefix}SERVICE:API)")
+    return ":".join(parts[:service_parts]), parts[service_parts]
+
+
+class History:
+    """A thread-safe, append-only event log; ids and timestamps are handed out under one lock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._events: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """A snapshot of the events, timestamps as datetimes (as boto3 returns them)."""
+        with self._lock:
+            return [dict(event) for event in self._events]
+
+    @property
+    def last_event_id(self) -> int:
+        with self._lock:
+            return len(self._events)
+
+    def append(
+        self,
+        event_type: EventType | str,
+        details: dict[str, Any] | None = None,
+        previous_event_id: int | None = None,
+    ) -> int:
+        """Record an event and return its id.
+
+        ``previous_event_id`` defaults to the last event recorded; concurrent branches pass the
+        event they follow (a branch's first StateEntered follows ParallelStateStarted).
+        Details are checked against the type's AWS fields, so a misspelt field fails here.
+        """
+        event_type = EventType(event_type)
+        key = details_key(event_type)
+        if details and key is None:
+            raise ValueError(f"{event_type} events carry no details, got {sorted(details)}")
+        if key is not None and details:
+            unknown = set(details) - set(DETAILS_FIELDS[key])
+            if unknown:
+                raise ValueError(f"{key} has no field(s) {sorted(unknown)}")
+        with self._lock:
+            event_id = len(self._events) + 1
+            if previous_event_id is None:
+                previous_event_id = event_id - 1
+            elif not 0 <= previous_event_id < event_id:
+                raise ValueError(f"previousEventId {previous_event_id} is not an earlier event")
+            event: dict[str, Any] = {
+                "timestamp": self._clock.now(),
+                "type": str(event_type),
+                "id": event_id,
+                "previousEventId": previous_event_id,
+            }
+            if key is not None:
+                event[key] = dict(details or {})
+            self._events.append(event)
+            return event_id
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"events": [...]}`` as ``aws stepfunctions get-execution-history`` prints it."""
+        return {
+            "events": [
+                {**event, "timestamp": format_timestamp(event["timestamp"])} for event in self.events
+            ]
+        }
+
+    # --- typed helpers: one per event family, so callers cannot misspell a type or field --------
+
+    def execution_started(self, input: Any, role_arn: str = DEFAULT_ROLE_ARN) -> int:
+        return self.append(
+            EventType.ExecutionStarted,
+            {"input": to_json_text(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
+        )
+
+    def execution_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
+        return self.append(EventType.ExecutionSucceeded, _output(output), previous_event_id)
+
+    def execution_ended_in_error(
+        self,
+        status: str,
+        error: str | None,
+        cause: str | None,
+        previous_event_id: int | None = None,
+    ) -> int:
+        """ExecutionFailed / ExecutionTimedOut / ExecutionAborted, by the execution's status."""
+        event_type = {
+            "FAILED": EventType.ExecutionFailed,
+            "TIMED_OUT": EventType.ExecutionTimedOut,
+            "ABORTED": EventType.ExecutionAborted,
+        }[status]
+        return self.append(event_type, _error(error, cause), previous_event_id)
+
+    def state_entered(
+        self, state_type: str, name: str, input: Any, previous_event_id: int | None = None
+    ) -> int:
+        return self.append(
+            state_events(state_type).entered,
+            {"name": name, "input": to_json_text(input), "inputDetails": {"truncated": False}},
+            previous_event_id,
+        )
+
+    def state_exited(
+        self,
+        state_type: str,
+        name: str,
+        output: Any,
+        previous_event_id: int | None = None,
+        assigned_variables: dict[str, Any] | None = None,
+    ) -> int:
+        """``<Type>StateExited``; ``assigned_variables`` are a JSONata-era state's Assign results."""
+        exited = state_events(state_type).exited
+        if exited is None:
+            raise ValueError(f"a {state_type} state has no Exited event")
+        details = {"name": name, **_output(output)}
+        if assigned_variables is not None:
+            details["assignedVariables"] = {k: to_json_text(v) for k, v in assigned_variables.items()}
+            details["assignedVariablesDetails"] = {"truncated": False}
+        return self.append(exited, details, previous_event_id)
+
+    def state_aborted(self, state_type: str, previous_event_id: int | None = None) -> int:
+        aborted = state_events(state_type).aborted
+        if aborted is None:
+            raise ValueError(f"a {state_type} state has no Aborted event")
+        return self.append(aborted, None, previous_event_id)
+
+    def container_event(
+        self, state_type: str, phase: str, previous_event_id: int | None = None, length: int | None = None
+    ) -> int:
+        """Parallel/Map ``StateStarted`` / ``StateSucceeded`` / ``StateFailed`` (phase: started,
+        succeeded or failed); ``length`` is a Map state's item count, given on MapStateStarted."""
+        if phase not in ("started", "succeeded", "failed"):
+            raise ValueError(f"phase must be started, succeeded or failed, got {phase!r}")
+        event_type = getattr(state_events(state_type), phase)
+        if event_type is None:
+            raise ValueError(f"a {state_type} state has no {phase!r} event")
+        details = {"length": length} if length is not None else None
+        return self.append(event_type, details, previous_event_id)
+
+    def map_iteration(
+        self, phase: str, map_state_name: str, index: int, previous_event_id: int | None = None
+    ) -> int:
+        """MapIterationStarted / Succeeded / Failed / Aborted (phase in lower case)."""
+        event_type = EventType(f"MapIteration{phase.capitalize()}")
+        return self.append(event_type, {"name": map_state_name, "index": index}, previous_event_id)
+
+    def lambda_function_scheduled(
+        self,
+        resource: str,
+        input: Any,
+        timeout_in_seconds: int | None = None,
+        previous_event_id: int | None = None,
+    ) -> int:
+        details: dict[str, Any] = {
+            "resource": resource,
+            "input": to_json_text(input),
+            "inputDetails": {"truncated": False},
+        }
+        if timeout_in_seconds is not None:
+            details["timeoutInSeconds"] = timeout_in_seconds
+        return self.append(EventType.LambdaFunctionScheduled, details, previous_event_id)
+
+    def lambda_function_started(self, previous_event_id: int | None = None) -> int:
+        return self.append(EventType.LambdaFunctionStarted, None, previous_event_id)
+
+    def lambda_function_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
+        return self.append(EventType.LambdaFunctionSucceeded, _output(output), previous_event_id)
+
+    def lambda_function_ended_in_error(
+        self, event_type: EventType, error: str | None, cause: str | None, previous_event_id: int | None = None
+    ) -> int:
+        """LambdaFunctionFailed / TimedOut / StartFailed / ScheduleFailed."""
+        if not event_type.startswith("LambdaFunction") or details_key(event_type) is None:
+            raise ValueError(f"{event_type} is not a Lambda function error event")
+        return self.append(event_type, _error(error, cause), previous_event_id)
+
+    def task_scheduled(
+        self,
+        resource_arn: str,
+        parameters: Any,
+        region: str = DEFAULT_REGION,
+        timeout_in_seconds: int | None = None,
+        heartbeat_in_seconds: int | None = None,
+        previous_event_id: int | None = None,
+    ) -> int:
+        resource_type, resource = service_resource_parts(resource_arn)
+        details: dict[str, Any] = {
+            "resourceType": resource_type,
+            "resource": resource,
+            "region": region,
+            "parameters": to_json_text(parameters),
+        }
+        if timeout_in_seconds is not None:
+            details["timeoutInSeconds"] = timeout_in_seconds
+        if heartbeat_in_seconds is not None:
+            details["heartbeatInSeconds"] = heartbeat_in_seconds
+        return self.append(EventType.TaskScheduled, details, previous_event_id)
+
+    def task_started(self, resource_arn: str, previous_event_id: int | None = None) -> int:
+        return self.append(EventType.TaskStarted, _task(resource_arn), previous_event_id)
+
+    def task_succeeded(self, resource_arn: str, output: Any, previous_event_id: int | None = None) -> int:
+        return self.append(
+            EventType.TaskSucceeded, {**_task(resource_arn), **_output(output)}, previous_event_id
+        )
+
+    def task_ended_in_error(
+        self,
+        event_type: EventType,
+        resource_arn: str,
+        error: str | None,
+        cause: str | None,
+        previous_event_id: int | None = None,
+    ) -> int:
+        """TaskFailed / TaskTimedOut / TaskStartFailed / TaskSubmitFailed."""
+        if event_type not in _TASK_ERROR_EVENTS:
+            raise ValueError(f"{event_type} is not a task error event")
+        return self.append(
+            event_type, {**_task(resource_arn), **_error(error, cause)}, previous_event_id
+        )
+
+
+_TASK_ERROR_EVENTS = frozenset(
+    {EventType.TaskFailed, EventType.TaskTimedOut, EventType.TaskStartFailed, EventType.TaskSubmitFailed}
+)
+
+
+def _output(output: Any) -> dict[str, Any]:
+    return {"output": to_json_text(output), "outputDetails": {"truncated": False}}
+
+
+def _error(error: str | None, cause: str | None) -> dict[str, Any]:
+    """AWS leaves out an error or cause that is absent rather than writing null."""
+    return {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+
+
+def _task(resource_arn: str) -> dict[str, str]:
+    resource_type, resource = service_resource_parts(resource_arn)
+    return {"resourceType": resource_type, "resource": resource}
+
+
+# --- ARNs ----------------------------------------------------------------------------------------
+
+# StartExecution / CreateStateMachine name rules: 1-80 characters, none of whitespace, brackets,
+# wildcards, the listed special characters or control characters.
+_FORBIDDEN_NAME_CHARACTERS = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+
+
+class InvalidName(StepflowError):
+    """A state machine or execution name AWS would refuse (AWS's error: InvalidName)."""
+
+
+def check_name(name: str, what: str = "execution") -> str:
+    """Return ``name`` if AWS accepts it as a state machine or execution name, else raise InvalidName."""
+    if not 1 <= len(name) <= 80:
+        raise InvalidName(f"Invalid Name: {what} name {name!r} must be 1 to 80 characters long")
+    bad = _FORBIDDEN_NAME_CHARACTERS.search(name)
+    if bad:
+        raise InvalidName(f"Invalid Name: {what} name {name!r} contains {bad.group()!r}")
+    return name
+
+
+def state_machine_arn(
+    name: str, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT
+) -> str:
+    """``arn:aws:states:REGION:ACCOUNT:stateMachine:NAME``."""
+    return f"arn:aws:states:{region}:{account}:stateMachine:{check_name(name, 'state machine')}"
+
+
+def execution_arn(
+    state_machine_name: str,
+    execution_name: str,
+    region: str = DEFAULT_REGION,
+    account: str = DEFAULT_ACCOUNT,
+) -> str:
+    """``arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:EXECUTION``."""
+    check_name(state_machine_name, "state machine")
+    check_name(execution_name)
+    return f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
