@@ -11,7 +11,7 @@ from stepflow.asl.errors import StepflowError
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import build_graph, choice_rule_text
 from stepflow.render.mermaid import to_mermaid
-from tests.render.conftest import REPO_DEFINITIONS, load
+from .conftest import REPO_DEFINITIONS, load
 
 
 def test_rider_photo_mermaid_shows_catch_parallel_branches_start_and_end():
