@@ -64,7 +64,7 @@ class IntrinsicSyntaxError(StepflowError):
         self.text = text
         self.position = position
         self.problem = problem
-        super().__init__(f"invalid intrinsic function call {text!r} at position {position}: {problem}")
+        super().__init__(f"invalid intrinsic function call '{text}' at position {position}: {problem}")
 
 
 class _InvalidArguments(Exception):
