@@ -119,6 +119,27 @@ def test_values_are_read_by_reference_not_copied() -> None:
     assert run("States.Array($.obj)", data)[0] is data["obj"]
 
 
+# Definitions LocalStack recorded against AWS (tests/aws/services/stepfunctions/templates/intrinsicfunctions).
+
+
+def test_nested_calls_take_the_last_dash_separated_part_of_the_machine_name() -> None:
+    text = (
+        "States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), "
+        "States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, '-')), -1))"
+    )
+    assert run(text, {}, {"StateMachine": {"Name": "sm-intrinsic-abc"}}) == "abc"
+
+
+def test_a_raw_newline_inside_a_literal_is_ordinary_text() -> None:
+    assert run("States.StringSplit('Hello\nWorld', '\n')") == ["Hello", "World"]
+
+
+def test_double_quotes_inside_a_literal_need_no_escape() -> None:
+    text = """States.JsonMerge(States.StringToJson('{"constant_in_literal": "false"}'), $$.Execution.Input.f, false)"""
+    context = {"Execution": {"Input": {"f": {"constant_input_field": "constant_value"}}}}
+    assert run(text, {}, context) == {"constant_in_literal": "false", "constant_input_field": "constant_value"}
+
+
 # --- States.Format's rendering ----------------------------------------------------------------
 
 
@@ -317,6 +338,14 @@ def test_json_to_string_and_back_round_trips_unicode_compactly() -> None:
     data = {"v": {"b": [1, 2.5, None], "é": "ü"}}
     assert run("States.JsonToString($.v)", data) == '{"b":[1,2.5,null],"é":"ü"}'
     assert run("States.StringToJson(States.JsonToString($.v))", data) == data["v"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("", None), (" ", None), ("null", None), ("-0", 0), ("1.1", 1.1), ("true", True), ('"Hi"', "Hi"), ("[1, 2]", [1, 2])],
+)
+def test_string_to_json_parses_any_json_and_blank_as_null(text: str, value: Any) -> None:
+    assert run("States.StringToJson($.s)", {"s": text}) == value
 
 
 def test_string_split_drops_empty_parts() -> None:

@@ -548,7 +548,9 @@ def _string_split(args: list[Any]) -> list[str]:
 
 
 def _string_to_json(args: list[Any]) -> Any:
-    return json.loads(_string(args[0]))
+    text = _string(args[0])
+    # AWS answers null for an empty or blank string (recorded executions) rather than failing.
+    return json.loads(text) if text.strip() else None
 
 
 def _spec(arity: int | tuple[int, int | None], run: Callable[[list[Any]], Any]) -> _FunctionSpec:
