@@ -1,0 +1,171 @@
+"""An execution: the result object users get back, and the per-run state the engine threads through.
+
+``execute`` runs a compiled machine once: ExecutionStarted, the top-level lane (see
+``states.base.run_lane``), then ExecutionSucceeded / ExecutionFailed / ExecutionTimedOut.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from stepflow.asl.errors import TIMEOUT, ASLError
+from stepflow.engine.clock import Clock, sleep_until
+from stepflow.engine.compile import CompiledMachine
+from stepflow.engine.context import base_context
+from stepflow.engine.history import DEFAULT_ROLE_ARN, History
+from stepflow.engine.states.base import ExecutionTimedOut, Lane, Stopped, StopSignal, run_lane
+from stepflow.engine.trace import StepRecord
+
+Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+
+# Threads for Parallel branches and Map iterations when the caller brings no executor. Nesting
+# never needs more (see states/fanout.py); this only bounds how many handlers run at once.
+DEFAULT_WORKERS = 64
+
+
+@dataclass(eq=False)
+class Execution:
+    """One run of a state machine, shaped like DescribeExecution plus its history and steps."""
+
+    execution_arn: str
+    name: str
+    state_machine_arn: str
+    input: Any
+    definition: dict[str, Any]
+    start_date: datetime
+    status: Status = "RUNNING"
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    stop_date: datetime | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+class Run:
+    """What every lane of one execution shares: clock, history, resources, `$$`, steps, deadline."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        history: History,
+        registry: Any,
+        base_context: dict[str, Any],
+        deadline: datetime | None,
+        executor: Executor | None,
+    ) -> None:
+        self.clock = clock
+        self.history = history
+        self.registry = registry
+        self.base_context = base_context
+        self.deadline = deadline
+        self.steps: list[StepRecord] = []
+        self._executor = executor
+        self._own_executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def executor(self) -> Executor:
+        """The caller's executor, or a thread pool made on first use and shut down by ``close``."""
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    self._own_executor = ThreadPoolExecutor(DEFAULT_WORKERS, thread_name_prefix="stepflow")
+                    self._executor = self._own_executor
+        return self._executor
+
+    def close(self) -> None:
+        if self._own_executor is not None:
+            self._own_executor.shutdown(wait=True)
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            raise ExecutionTimedOut()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds``; when that reaches the top-level deadline, sleep to it and time out."""
+        if self.deadline is not None:
+            remaining = (self.deadline - self.clock.now()).total_seconds()
+            if seconds >= remaining:
+                self.clock.sleep(remaining)
+                raise ExecutionTimedOut()
+        self.clock.sleep(seconds)
+
+    def sleep_until(self, moment: datetime) -> None:
+        if self.deadline is not None and moment >= self.deadline:
+            sleep_until(self.clock, self.deadline)
+            raise ExecutionTimedOut()
+        sleep_until(self.clock, moment)
+
+
+def execute(
+    machine: CompiledMachine,
+    input: Any,
+    *,
+    execution_arn: str,
+    name: str,
+    state_machine_arn: str,
+    state_machine_name: str,
+    definition: dict[str, Any],
+    registry: Any,
+    clock: Clock,
+    executor: Executor | None = None,
+) -> Execution:
+    """Run ``machine`` once on ``input``; never raises for what happens inside the execution."""
+    history = History(clock)
+    started_id = history.execution_started(input, DEFAULT_ROLE_ARN)
+    start = history.events[0]["timestamp"]
+    execution = Execution(
+        execution_arn=execution_arn,
+        name=name,
+        state_machine_arn=state_machine_arn,
+        input=input,
+        definition=definition,
+        start_date=start,
+    )
+    run = Run(
+        clock=clock,
+        history=history,
+        registry=registry,
+        base_context=base_context(
+            execution_id=execution_arn,
+            name=name,
+            input=input,
+            start_time=start,
+            role_arn=DEFAULT_ROLE_ARN,
+            machine_id=state_machine_arn,
+            machine_name=state_machine_name,
+        ),
+        deadline=start + timedelta(seconds=machine.timeout_seconds) if machine.timeout_seconds else None,
+        executor=executor,
+    )
+    lane = Lane(run, (), started_id, StopSignal())
+    try:
+        execution.output = run_lane(machine.root, input, lane)
+        execution.status = "SUCCEEDED"
+        history.execution_succeeded(execution.output, lane.last_event_id)
+    except ASLError as error:
+        _end(execution, history, "FAILED", error.error, error.cause, lane)
+    except ExecutionTimedOut:
+        _end(execution, history, "TIMED_OUT", TIMEOUT, None, lane)
+    except Stopped:
+        _end(execution, history, "ABORTED", None, None, lane)
+    finally:
+        run.close()
+    execution.stop_date = clock.now()
+    execution.history = history.events
+    execution.steps = run.steps
+    return execution
+
+
+def _end(
+    execution: Execution, history: History, status: Status, error: str | None, cause: str | None, lane: Lane
+) -> None:
+    execution.status, execution.error, execution.cause = status, error, cause
+    # A timeout or abort can happen while branches run; the closing event then follows the latest.
+    previous = lane.last_event_id if status == "FAILED" else history.last_event_id
+    history.execution_ended_in_error(status, error, cause, previous)

@@ -1,0 +1,218 @@
+"""What every state type shares: the compiled state, the lane it runs in, and running it once.
+
+``run_state`` is the one place a state visit happens (entered event, data flow, the type's work,
+Retry, Catch, exited event, StepRecord). The run loop calls it for every state; a single-state test
+(like AWS's TestState) or a mock hook can call it directly with a lane of its own.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from stepflow.asl.errors import ASLError
+from stepflow.asl.paths import StateDataError
+from stepflow.engine.context import state_context
+from stepflow.engine.dataflow import Dataflow, check_payload_size
+from stepflow.engine.retry import CatchPolicy, RetryPolicy
+from stepflow.engine.trace import Scope, StepRecord
+
+if TYPE_CHECKING:
+    from stepflow.engine.execution import Run
+
+
+class Stopped(Exception):
+    """A lane was told to stop (a sibling branch or iteration failed, or the execution ended)."""
+
+
+class ExecutionTimedOut(Exception):
+    """The execution ran past its top-level TimeoutSeconds; no Catch can handle this."""
+
+
+class StopSignal:
+    """A stop flag that also reads as set when any enclosing signal is set (nested Parallel/Map)."""
+
+    __slots__ = ("_event", "_parent")
+
+    def __init__(self, parent: StopSignal | None = None) -> None:
+        self._event = threading.Event()
+        self._parent = parent
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        signal: StopSignal | None = self
+        while signal is not None:
+            if signal._event.is_set():
+                return True
+            signal = signal._parent
+        return False
+
+
+@dataclass(eq=False)
+class Lane:
+    """One sequential run of states: the top level, a Parallel branch or a Map iteration.
+
+    ``last_event_id`` is what the next event's previousEventId points at: within a lane, events
+    chain one to the next, as in AWS's history.
+    """
+
+    run: Run
+    scope: Scope
+    last_event_id: int
+    stop: StopSignal = field(default_factory=StopSignal)
+
+    def follow(self, event_id: int) -> int:
+        """Make ``event_id`` (just appended after ``last_event_id``) the lane's latest event."""
+        self.last_event_id = event_id
+        return event_id
+
+    def check(self) -> None:
+        """Raise when this lane must not start another state (stopped, or past the deadline)."""
+        if self.stop.is_set():
+            raise Stopped()
+        self.run.check_deadline()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep on the execution's clock, but never past its deadline."""
+        self.run.sleep(seconds)
+
+    def sleep_until(self, moment: datetime) -> None:
+        """Sleep until ``moment`` (a Wait state's Timestamp), but never past the deadline."""
+        self.run.sleep_until(moment)
+
+    def child(self, scope: Scope, last_event_id: int, stop: StopSignal) -> Lane:
+        return Lane(self.run, scope, last_event_id, stop)
+
+
+class CompiledState:
+    """A state ready to run: its data flow, transitions and error handling, compiled once.
+
+    Subclasses (one module per state type) supply ``work``: what the state does with its
+    effective input. ``execute`` is the whole data flow around it; Fail overrides it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        type_: str,
+        flow: Dataflow,
+        next_state: str | None,
+        *,
+        retry: RetryPolicy | None = None,
+        catch: CatchPolicy | None = None,
+        catch_outputs: tuple[Callable[[Any, dict, dict], Any], ...] = (),
+        needs_context: bool = True,
+    ) -> None:
+        self.name = name
+        self.type = type_
+        self.flow = flow
+        self.next = next_state
+        self.retry = retry
+        self.catch = catch
+        self.catch_outputs = catch_outputs
+        self.needs_context = needs_context
+
+    def execute(self, state_input: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        data = self.flow.effective_input(state_input, context, record)
+        result = self.work(data, context, record, lane)
+        return self.flow.state_output(state_input, result, context, record)
+
+    def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        """The state type's own behaviour: its result from its effective input."""
+        raise NotImplementedError
+
+
+def error_output(error: ASLError) -> dict[str, Any]:
+    """The value a catcher passes on: ``{"Error": ..., "Cause": ...}`` (Cause only when there is one)."""
+    output: dict[str, Any] = {"Error": error.error}
+    if error.cause is not None:
+        output["Cause"] = error.cause
+    return output
+
+
+def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
+    """Run one state once: the visit's StepRecord says where to go next (``record.next``, None at
+    the end) and what it produced; an error no Catch handles is raised after being recorded."""
+    run = lane.run
+    record = StepRecord(state.name, state.type, lane.scope, input=state_input, next=state.next)
+    run.steps.append(record)
+    entered_time = run.clock.now()
+    history = run.history
+    record.entered_event_id = lane.follow(
+        history.state_entered(state.type, state.name, state_input, lane.last_event_id)
+    )
+    retry = state.retry.fresh() if state.retry is not None else None
+    retry_count = 0
+    while True:
+        context = (
+            state_context(run.base_context, state.name, entered_time, retry_count)
+            if state.needs_context
+            else run.base_context
+        )
+        try:
+            output = state.execute(state_input, context, record, lane)
+            check_payload_size(output, state.name)
+            break
+        except StateDataError as problem:
+            error: ASLError = problem.at_state(state.name, record.entered_event_id)
+        except ASLError as raised:
+            error = raised
+        delay = retry.next_delay(error.error) if retry is not None else None
+        if delay is None:
+            return _handle_error(state, state_input, error, context, record, lane)
+        record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
+        lane.sleep(delay)
+        retry_count += 1
+    record.output = output
+    record.exited_event_id = lane.follow(
+        history.state_exited(state.type, state.name, output, lane.last_event_id)
+    )
+    return record
+
+
+def _handle_error(
+    state: CompiledState, state_input: Any, error: ASLError, context: dict, record: StepRecord, lane: Lane
+) -> StepRecord:
+    """Catch the error (the catcher's Next, its ResultPath on the raw input) or record and raise it."""
+    record.error, record.cause = error.error, error.cause
+    catcher = state.catch.find(error.error) if state.catch is not None else None
+    if catcher is None:
+        record.status = "FAILED"
+        raise error
+    index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
+    output = state.catch_outputs[index](state_input, error_output(error), context)
+    record.status = "CAUGHT"
+    record.output = output
+    record.next = catcher.Next
+    record.exited_event_id = lane.follow(
+        lane.run.history.state_exited(state.type, state.name, output, lane.last_event_id)
+    )
+    return record
+
+
+@dataclass(eq=False)
+class CompiledBranch:
+    """``StartAt`` + compiled ``States``: the whole machine, a Parallel branch or a Map processor."""
+
+    start_at: str
+    states: dict[str, CompiledState]
+
+
+def run_lane(branch: CompiledBranch, state_input: Any, lane: Lane) -> Any:
+    """The run loop: state after state until one ends the lane; returns the lane's output.
+
+    An error no Catch handles propagates as ASLError; a stop or timeout as Stopped / ExecutionTimedOut.
+    """
+    states = branch.states
+    state = states[branch.start_at]
+    data = state_input
+    while True:
+        lane.check()
+        record = run_state(state, data, lane)
+        data = record.output
+        if record.next is None:
+            return data
+        state = states[record.next]

@@ -1,0 +1,84 @@
+"""Running branches or iterations concurrently on an executor, without deadlock when nested.
+
+A fixed number of workers pull indexes from a shared counter, so MaxConcurrency is simply the
+number of workers. The caller submits all but one worker to the executor, runs one itself, then
+for each submitted worker either waits for it (it is running) or, when it has not started yet
+(``Future.cancel`` succeeds), runs it in its own thread. So a bounded pool shared by nested
+Parallel/Map states can never deadlock: nobody waits on work that no thread is doing.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from stepflow.asl.errors import ASLError
+from stepflow.engine.states.base import StopSignal, Stopped
+
+
+@dataclass
+class FanOutResult:
+    """What each index ended as: ``outputs[i]`` when it succeeded, ``errors[i]`` when it failed,
+    neither when it was stopped before finishing."""
+
+    outputs: dict[int, Any] = field(default_factory=dict)
+    errors: dict[int, ASLError] = field(default_factory=dict)
+
+
+def fan_out(
+    executor: Executor | None,
+    count: int,
+    body: Callable[[int, StopSignal], Any],
+    *,
+    workers: int,
+    stop: StopSignal,
+    stop_after_failures: int,
+) -> FanOutResult:
+    """Run ``body(index, stop)`` for every index below ``count`` on at most ``workers`` threads.
+
+    Once ``stop_after_failures`` bodies have failed, ``stop`` is set so the others end at their
+    next state boundary. Exceptions other than ASLError and Stopped (a timeout, a bug) stop the
+    others too and are re-raised here.
+    """
+    result = FanOutResult()
+    lock = threading.Lock()
+    next_index = iter(range(count))
+
+    def worker() -> None:
+        try:
+            while True:
+                with lock:
+                    index = next(next_index, None)
+                if index is None or stop.is_set():
+                    return
+                try:
+                    output = body(index, stop)
+                except Stopped:
+                    continue
+                except ASLError as error:
+                    with lock:
+                        result.errors[index] = error
+                        if len(result.errors) >= stop_after_failures:
+                            stop.set()
+                    continue
+                with lock:
+                    result.outputs[index] = output
+        except BaseException:
+            stop.set()
+            raise
+
+    workers = max(1, min(workers, count))
+    futures = [executor.submit(worker) for _ in range(workers - 1)] if executor is not None else []
+    problem: BaseException | None = None
+    for run_here in [None, *futures]:
+        try:
+            if run_here is None or run_here.cancel():
+                worker()
+            else:
+                run_here.result()
+        except BaseException as raised:  # keep joining the others before re-raising
+            problem = problem or raised
+    if problem is not None:
+        raise problem
+    return result

@@ -1,0 +1,155 @@
+"""Map (inline): runs the ItemProcessor (legacy: Iterator) once per item of ItemsPath, concurrently
+up to MaxConcurrency; the result is the array of iteration outputs, in item order.
+
+Each iteration's input is the item, or ItemSelector (legacy: Parameters) rendered against the
+Map's effective input with ``$$.Map.Item.Index`` / ``$$.Map.Item.Value`` set. A failing iteration
+stops the others and fails the state with its error unchanged, unless ToleratedFailureCount /
+ToleratedFailurePercentage allow it; past the threshold the state fails with
+States.ExceedToleratedFailureThreshold.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from stepflow.asl.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, ASLError
+from stepflow.asl.paths import Path, PathNotFound, StateDataError
+from stepflow.engine.context import map_item_context
+from stepflow.engine.states.base import (
+    CompiledBranch,
+    CompiledState,
+    Lane,
+    Stopped,
+    StopSignal,
+    error_output,
+    run_lane,
+)
+from stepflow.engine.states.fanout import fan_out
+from stepflow.engine.trace import StepRecord
+
+# AWS: "an inline Map state supports up to 40 concurrent iterations"; MaxConcurrency 0 means that.
+INLINE_CONCURRENCY_LIMIT = 40
+
+
+class MapState(CompiledState):
+    def __init__(
+        self,
+        *args: Any,
+        processor: CompiledBranch,
+        items_path: Path | None,
+        item_selector: Any = None,
+        max_concurrency: int | Path = 0,
+        tolerated_count: int | Path | None = None,
+        tolerated_percentage: float | Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.processor = processor
+        self.items_path = items_path
+        self.item_selector = item_selector
+        self.max_concurrency = max_concurrency
+        self.tolerated_count = tolerated_count
+        self.tolerated_percentage = tolerated_percentage
+
+    def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        items = data if self.items_path is None else _read(self.items_path, data, context, "ItemsPath")
+        if not isinstance(items, list):
+            raise StateDataError(
+                f"Items of the Map state must be a JSON array, but ItemsPath selected: {_json_kind(items)}"
+            )
+        count = len(items)
+        concurrency = self._number(self.max_concurrency, data, context, "MaxConcurrencyPath")
+        allowed = self._allowed_failures(count, data, context)
+        run = lane.run
+        history = run.history
+        started = lane.follow(history.container_event("Map", "started", lane.last_event_id, length=count))
+        last_event_ids: list[int] = [started]
+
+        def run_iteration(index: int, stop: StopSignal) -> Any:
+            iteration = lane.child((*lane.scope, self.name, index), started, stop)
+
+            def mark(phase: str) -> None:
+                iteration.follow(history.map_iteration(phase, self.name, index, iteration.last_event_id))
+
+            mark("started")
+            try:
+                item = items[index]
+                if self.item_selector is not None:
+                    item = self.item_selector.render(data, map_item_context(context, index, item))
+                output = run_lane(self.processor, item, iteration)
+            except ASLError:
+                mark("failed")
+                raise
+            except Stopped:
+                mark("aborted")
+                raise
+            finally:
+                last_event_ids.append(iteration.last_event_id)
+            mark("succeeded")
+            last_event_ids.append(iteration.last_event_id)
+            return output
+
+        outcome = fan_out(
+            run.executor,
+            count,
+            run_iteration,
+            workers=min(concurrency or INLINE_CONCURRENCY_LIMIT, INLINE_CONCURRENCY_LIMIT),
+            stop=StopSignal(lane.stop),
+            stop_after_failures=allowed + 1,
+        )
+        lane.last_event_id = max(last_event_ids)
+        if len(outcome.errors) > allowed:
+            lane.follow(history.container_event("Map", "failed", lane.last_event_id))
+            if self.tolerated_count is None and self.tolerated_percentage is None:
+                raise next(iter(outcome.errors.values()))
+            raise ASLError(
+                EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                "The specified tolerated failure threshold was exceeded",
+            )
+        if len(outcome.outputs) + len(outcome.errors) < count:  # an enclosing lane was stopped
+            raise Stopped()
+        lane.follow(history.container_event("Map", "succeeded", lane.last_event_id))
+        return [
+            outcome.outputs[i] if i in outcome.outputs else error_output(outcome.errors[i])
+            for i in range(count)
+        ]
+
+    def _allowed_failures(self, count: int, data: Any, context: dict) -> int:
+        """How many iterations may fail before the Map fails (0 without a tolerance)."""
+        allowed = count
+        if self.tolerated_count is not None:
+            allowed = min(allowed, self._number(self.tolerated_count, data, context, "ToleratedFailureCountPath"))
+        if self.tolerated_percentage is not None:
+            percentage = self.tolerated_percentage
+            if isinstance(percentage, Path):
+                percentage = _read(percentage, data, context, "ToleratedFailurePercentagePath")
+                if isinstance(percentage, bool) or not isinstance(percentage, (int, float)) or not 0 <= percentage <= 100:
+                    raise StateDataError(
+                        f"ToleratedFailurePercentagePath must select a number from 0 to 100, got {percentage!r}"
+                    )
+            allowed = min(allowed, math.floor(count * percentage / 100))
+        if self.tolerated_count is None and self.tolerated_percentage is None:
+            return 0
+        return allowed
+
+    @staticmethod
+    def _number(value: int | Path, data: Any, context: dict, field: str) -> int:
+        if not isinstance(value, Path):
+            return value
+        number = _read(value, data, context, field)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise StateDataError(f"{field} must select a non-negative integer, got {number!r}")
+        return number
+
+
+def _read(path: Path, data: Any, context: dict, field: str) -> Any:
+    try:
+        return path.find(data, context)
+    except PathNotFound as missing:
+        raise StateDataError(f"{field}: {missing}") from None
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )

@@ -1,0 +1,101 @@
+"""Task: hands its effective input to the resource's local handler and takes the reply as its result.
+
+The history follows the resource kind, as on AWS: a plain Lambda function ARN gives
+LambdaFunctionScheduled / Started / Succeeded (Failed, TimedOut); a service integration such as
+``arn:aws:states:::lambda:invoke`` gives TaskScheduled / TaskStarted / TaskSucceeded (TaskFailed,
+TaskTimedOut). Resolving the ARN to a handler, calling it and enforcing TimeoutSeconds /
+HeartbeatSeconds is the resource registry's job.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from stepflow.asl.errors import HEARTBEAT_TIMEOUT, TIMEOUT, ASLError
+from stepflow.asl.paths import Path, PathNotFound, StateDataError
+from stepflow.engine.dataflow import check_payload_size
+from stepflow.engine.history import EventType
+from stepflow.engine.states.base import CompiledState, Lane
+from stepflow.engine.trace import StepRecord
+
+_TIMEOUTS = (TIMEOUT, HEARTBEAT_TIMEOUT)
+
+
+def is_lambda_function_arn(resource: str) -> bool:
+    """``arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]``: a Lambda called directly."""
+    return resource.startswith("arn:aws:lambda:") and ":function:" in resource
+
+
+class TaskState(CompiledState):
+    def __init__(
+        self,
+        *args: Any,
+        resource: str,
+        timeout: int | Path | None = None,
+        heartbeat: int | Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.resource = resource
+        self.timeout = timeout
+        self.heartbeat = heartbeat
+        self.is_lambda = is_lambda_function_arn(resource)
+
+    def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        run = lane.run
+        history = run.history
+        timeout = _seconds(self.timeout, record.input, context, "TimeoutSecondsPath")
+        heartbeat = _seconds(self.heartbeat, record.input, context, "HeartbeatSecondsPath")
+        if self.is_lambda:
+            lane.follow(history.lambda_function_scheduled(self.resource, data, timeout, lane.last_event_id))
+            lane.follow(history.lambda_function_started(lane.last_event_id))
+        else:
+            lane.follow(
+                history.task_scheduled(
+                    self.resource,
+                    data,
+                    timeout_in_seconds=timeout,
+                    heartbeat_in_seconds=heartbeat,
+                    previous_event_id=lane.last_event_id,
+                )
+            )
+            lane.follow(history.task_started(self.resource, lane.last_event_id))
+        try:
+            result = run.registry.invoke(
+                self.resource, data, context=context, timeout_seconds=timeout, heartbeat_seconds=heartbeat
+            )
+            check_payload_size(result, self.name)
+        except ASLError as error:
+            self._failed(error, lane)
+            raise
+        if self.is_lambda:
+            lane.follow(history.lambda_function_succeeded(result, lane.last_event_id))
+        else:
+            lane.follow(history.task_succeeded(self.resource, result, lane.last_event_id))
+        return result
+
+    def _failed(self, error: ASLError, lane: Lane) -> None:
+        history = lane.run.history
+        timed_out = error.error in _TIMEOUTS
+        if self.is_lambda:
+            kind = EventType.LambdaFunctionTimedOut if timed_out else EventType.LambdaFunctionFailed
+            lane.follow(
+                history.lambda_function_ended_in_error(kind, error.error, error.cause, lane.last_event_id)
+            )
+        else:
+            kind = EventType.TaskTimedOut if timed_out else EventType.TaskFailed
+            lane.follow(
+                history.task_ended_in_error(kind, self.resource, error.error, error.cause, lane.last_event_id)
+            )
+
+
+def _seconds(value: int | Path | None, data: Any, context: dict, field: str) -> int | None:
+    """TimeoutSeconds / HeartbeatSeconds, read through their ``...Path`` form when given so."""
+    if not isinstance(value, Path):
+        return value
+    try:
+        seconds = value.find(data, context)
+    except PathNotFound as missing:
+        raise StateDataError(f"{field}: {missing}") from None
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 1:
+        raise StateDataError(f"{field} must select a positive integer, got {seconds!r}")
+    return seconds

@@ -1,0 +1,55 @@
+"""Wait: delays its lane by Seconds, until a Timestamp, or by either read from the input."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from stepflow.asl.paths import Path, PathNotFound, StateDataError
+from stepflow.asl.timestamps import parse_timestamp
+from stepflow.engine.states.base import CompiledState, Lane
+from stepflow.engine.trace import StepRecord
+
+
+class WaitState(CompiledState):
+    def __init__(
+        self,
+        *args: Any,
+        seconds: int | None = None,
+        timestamp: datetime | None = None,
+        seconds_path: Path | None = None,
+        timestamp_path: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.seconds, self.timestamp = seconds, timestamp
+        self.seconds_path, self.timestamp_path = seconds_path, timestamp_path
+
+    def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        if self.seconds is not None:
+            lane.sleep(self.seconds)
+        elif self.timestamp is not None:
+            lane.sleep_until(self.timestamp)
+        elif self.seconds_path is not None:
+            seconds = self._read(self.seconds_path, data, context)
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+                raise StateDataError(
+                    f"The SecondsPath parameter does not reference a valid integer value: {seconds!r}"
+                )
+            lane.sleep(seconds)
+        elif self.timestamp_path is not None:
+            value = self._read(self.timestamp_path, data, context)
+            moment = parse_timestamp(value)
+            if moment is None:
+                raise StateDataError(
+                    f"The TimestampPath parameter does not reference a valid ISO-8601 "
+                    f"extended offset date-time format string: {value!r}"
+                )
+            lane.sleep_until(moment.to_datetime())
+        return data
+
+    @staticmethod
+    def _read(path: Path, data: Any, context: Any) -> Any:
+        try:
+            return path.find(data, context)
+        except PathNotFound as missing:
+            raise StateDataError(str(missing)) from None
