@@ -243,6 +243,14 @@ def test_type_tests_other_than_is_present_fail_on_a_missing_path() -> None:
         matches({"Variable": "$.v", "IsNull": True}, {})
 
 
+def test_query_path_variable_gives_a_list_that_only_type_tests_see() -> None:
+    data = {"jar": [{"a": 1}, {"a": 5}]}
+    assert matches({"Variable": "$.jar[?(@.a >= 5)]", "IsPresent": True}, data)
+    assert not matches({"Variable": "$.jar[?(@.a >= 5)]", "IsString": True}, data)
+    assert not matches({"Variable": "$.jar[0:1]", "NumericEquals": 1}, data)
+    assert matches({"Variable": "$.jar[0].a", "NumericEquals": 1}, data)
+
+
 def test_or_and_nested_not() -> None:
     rule = {
         "Or": [
@@ -270,7 +278,8 @@ def test_and_stops_at_the_first_false_rule() -> None:
         ({"Variable": "$.a", "IsNull": "yes"}, "/IsNull"),
         ({"Variable": "$.a", "StringMatches": 3}, "/StringMatches"),
         ({"Variable": "$.a", "StringEqualsPath": "a"}, "/StringEqualsPath"),
-        ({"Variable": "$.a[*]", "IsNull": True}, "/Variable"),
+        ({"Variable": "$.a[?(@.b =~ 'x')]", "IsNull": True}, "/Variable"),
+        ({"Variable": "$.a.length()", "IsNull": True}, "/Variable"),
         ({"Variable": 5, "IsNull": True}, "/Variable"),
         ({"Variable": "$.a"}, ""),
         ({"Variable": "$.a", "IsNull": True, "IsString": True}, ""),

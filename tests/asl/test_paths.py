@@ -81,6 +81,7 @@ def test_a_single_wildcard_match_is_still_a_list() -> None:
 
 def test_filters_select_array_elements() -> None:
     cheap = compile_path("$.store.book[?(@.price < 10)].title")
+    assert not cheap.definite
     assert cheap.find(STORE) == ["Sayings", "Moby Dick"]
     assert compile_path("$.store.book[?(@.isbn)].title").find(STORE) == ["Moby Dick"]
     assert compile_path("$.store.book[?(@.category == 'fiction')].title").find(STORE) == ["Sword", "Moby Dick"]
@@ -93,8 +94,36 @@ def test_filters_combine_with_and_or() -> None:
     assert either.find(STORE) == ["Sayings", "Sword"]
 
 
-def test_filters_may_compare_with_the_root() -> None:
-    assert compile_path("$.store.book[?(@.price < $.limit)].author").find(STORE) == ["Nigel Rees", "Herman Melville"]
+def test_developer_guide_filter_example() -> None:
+    data = {**DOC_INPUT, "jar": [{"a": 1}, {"a": 5}, {"a": 2}, {"a": 7}, {"a": 3}]}
+    assert compile_path("$.jar[?(@.a >= 5)]").find(data) == [{"a": 5}, {"a": 7}]
+
+
+def test_filter_at_matches_objects_never_scalars_unlike_jsonpath_ng() -> None:
+    # Guide, "Paths": "The @ operator ... does not match scalar values. It only matches objects."
+    assert [m.value for m in jsonpath_ng_parse("$.bar[?(@ == 'a')]").find(DOC_INPUT)] == ["a"]
+    assert compile_path("$.bar[?(@ == 'a')]").find(DOC_INPUT) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("$.store.book[?(@.price < $.limit)]", "cannot refer to other values"),
+        ("$.store.book[?(@.author =~ 'Nigel.*')]", "regular expression"),
+        ("$.store.book.length()", "functions such as length() are not supported"),
+        ("$.store.book[*].price.sum()", "functions such as sum() are not supported"),
+    ],
+)
+def test_what_aws_does_not_support_is_refused_at_compile_time(text: str, problem: str) -> None:
+    # Guide, "Paths": no functions, no regular expressions, no filters referring to other values;
+    # jsonpath-ng would evaluate the first two happily.
+    with pytest.raises(PathSyntaxError) as caught:
+        compile_path(text)
+    assert problem in caught.value.problem
+
+
+def test_dot_before_a_bracket_is_allowed_as_in_the_guide() -> None:
+    assert compile_path("$.abc.['def ghi']").find({"abc": {"def ghi": 1}}) == 1
 
 
 def test_a_filter_that_matches_nothing_gives_an_empty_list() -> None:
@@ -107,6 +136,11 @@ def test_filter_on_an_object_tests_the_object_itself_unlike_jsonpath_ng() -> Non
     assert [m.value for m in jsonpath_ng_parse("$.item[?(@.price > 1)]").find(data)] == []
     assert compile_path("$.item[?(@.price > 1)]").find(data) == [{"price": 5}]
     assert compile_path("$.item[?(@.price > 9)]").find(data) == []
+
+
+def test_descendant_filter_finds_each_matching_object_once() -> None:
+    data = {"a": {"n": 5, "b": [{"n": 6}, 7, {"n": 1}]}}
+    assert sorted(m["n"] for m in compile_path("$..[?(@.n > 4)]").find(data)) == [5, 6]
 
 
 def test_names_jsonpath_ng_cannot_lex_still_work() -> None:

@@ -110,16 +110,15 @@ def _read(path: Path, data: Any, context: Any) -> Any:
         ) from None
 
 
-def _reference_path(value: Any, location: str) -> Path:
+def _path(value: Any, location: str) -> Path:
+    # The guide's "Reference Paths" now include filters ($.jar[?(@.a >= 5)]), so any path AWS
+    # supports is accepted; a query path gives a list, which only the Is* tests can match.
     if not isinstance(value, str):
-        raise ChoiceRuleError(location, f"must be a reference path string, not {value!r}")
+        raise ChoiceRuleError(location, f"must be a path string, not {value!r}")
     try:
-        path = compile_path(value)
+        return compile_path(value)
     except PathSyntaxError as error:
         raise ChoiceRuleError(location, error.problem) from None
-    if not path.definite:
-        raise ChoiceRuleError(location, f"{value!r} must be a reference path (names and single indexes only)")
-    return path
 
 
 def wildcard_pattern(pattern: str) -> re.Pattern[str]:
@@ -143,7 +142,7 @@ def _comparison(name: str, variable: Path, operand: Any, location: str) -> Predi
     key, expected = _KINDS[kind]
     compare = _ORDERINGS[ordering]
     if is_path:
-        other = _reference_path(operand, f"{location}/{name}")
+        other = _path(operand, f"{location}/{name}")
 
         def against_path(data: Any, context: Any) -> bool:
             left, right = key(_read(variable, data, context)), key(_read(other, data, context))
@@ -217,7 +216,7 @@ def _compile(rule: Any, location: str, top_level: bool) -> Predicate:
     if len(operators) != 1:
         found = ", ".join(operators) or "none"
         raise ChoiceRuleError(location, f"a Choice Rule needs exactly one comparison operator (found {found})")
-    variable = _reference_path(rule["Variable"], f"{location}/Variable")
+    variable = _path(rule["Variable"], f"{location}/Variable")
     name = operators[0]
     if name == "StringMatches":
         return _string_matches(variable, rule[name], location)

@@ -6,8 +6,11 @@ AWS evaluates paths with Jayway JsonPath (Java), so its answers and error texts 
 - a *query* path (wildcard, ``..``, filter, slice, several indexes) gives a list, ``[]`` when a
   filter matches nothing; only its definite prefix must exist.
 ``$`` reads the state's data, ``$$`` the context object. Query paths are evaluated by jsonpath-ng
-(its RFC 9535 extended parser), with the one place where Jayway differs bridged: a filter applied to
-an object tests that object itself (Jayway) rather than its member values (RFC 9535).
+(its RFC 9535 extended parser), bridged to AWS where they differ (developer guide, "Paths"):
+- a filter applied to an object tests that object itself (Jayway), not its member values;
+- ``@`` in a filter matches objects only, never scalar array elements;
+- filters may not use regular expressions (``=~``) or refer to other values (``$`` inside ``[?()]``),
+  and functions such as ``length()`` are not supported: these are refused at compile time.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from typing import Any, Union
 from jsonpath_ng import JSONPath
 from jsonpath_ng.ext import filter as jp_filter
 from jsonpath_ng.ext.parser import ExtendedJsonPathParser
-from jsonpath_ng.jsonpath import Child, DatumInContext
+from jsonpath_ng.jsonpath import Child, DatumInContext, Descendants
 
 from stepflow.asl.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, ASLError, StepflowError
 
@@ -87,6 +90,9 @@ def _split_definite_prefix(body: str) -> tuple[tuple[Segment, ...], str]:
     while pos < len(body):
         if body.startswith("..", pos):
             break
+        if body.startswith(".[", pos):  # AWS's guide writes $.abc.['def ghi']
+            pos += 1
+            continue
         if match := _DOT_NAME.match(body, pos):
             segments.append(match.group(1))
         elif match := _BRACKET_NAME.match(body, pos):
@@ -105,24 +111,49 @@ def _bracketed(segments: tuple[Segment, ...]) -> str:
     return "".join(f"[{s}]" if isinstance(s, int) else "['" + s.replace("'", "\\'") + "']" for s in segments)
 
 
-class _JaywayFilter(jp_filter.Filter):
-    """A filter that, applied to an object, tests the object itself as Jayway (and so AWS) does."""
+class _AwsFilter(jp_filter.Filter):
+    """A filter as AWS applies it: to an object, the object itself is tested (Jayway); in an
+    array, only object elements can match ("@ ... does not match scalar values")."""
 
     def find(self, datum: Any) -> list[DatumInContext]:
         datum = DatumInContext.wrap(datum)
         if isinstance(datum.value, dict):
-            target = datum if self._references_root() else datum.value
-            return [datum] if all(e.find(target) for e in self.expressions) else []
-        return super().find(datum)
+            return [datum] if all(e.find(datum.value) for e in self.expressions) else []
+        return [match for match in super().find(datum) if isinstance(match.value, dict)]
 
 
-def _jaywayify(node: JSONPath) -> JSONPath:
-    """Swap filters that step into a child (``a[?(...)]``) for Jayway's object-aware kind."""
-    if isinstance(node, Child):
+class _AwsDescendantFilter(jp_filter.Filter):
+    """``..[?()]``: every object below is a candidate once (jsonpath-ng visits each node's
+    children), and as above only objects match."""
+
+    def find(self, datum: Any) -> list[DatumInContext]:
+        return [match for match in super().find(datum) if isinstance(match.value, dict)]
+
+
+def _children(node: JSONPath) -> list[JSONPath]:
+    found = [getattr(node, name, None) for name in ("left", "right", "target", "value")]
+    found += getattr(node, "expressions", []) + getattr(node, "operands", [])
+    return [child for child in found if isinstance(child, JSONPath)]
+
+
+def _check_aws_support(node: JSONPath, text: str) -> None:
+    """Refuse what AWS does not support inside filters (guide, "Paths")."""
+    if isinstance(node, jp_filter.Filter) and node._references_root():
+        raise PathSyntaxError(text, "a filter cannot refer to other values in the data ('$' inside '[?()]')")
+    if isinstance(node, jp_filter.Expression) and node.op == "=~":
+        raise PathSyntaxError(text, "filtering by regular expression ('=~') is not supported")
+    for child in _children(node):
+        _check_aws_support(child, text)
+
+
+def _to_aws(node: JSONPath) -> JSONPath:
+    """Swap jsonpath-ng's filters for the AWS-faithful kinds above."""
+    if isinstance(node, (Child, Descendants)):
         right = node.right
         if type(right) is jp_filter.Filter:
-            right = _JaywayFilter(right.expressions)
-        return Child(_jaywayify(node.left), _jaywayify(right))
+            kind = _AwsFilter if isinstance(node, Child) else _AwsDescendantFilter
+            right = kind(right.expressions)
+        return type(node)(_to_aws(node.left), _to_aws(right))
     return node
 
 
@@ -228,13 +259,18 @@ def compile_path(text: str) -> Path:
         return Path(text, context, segments, None)
     if rest.isspace():
         raise PathSyntaxError(text, "a path must not end with blanks")
+    function = re.search(r"\.\s*(\w+)\s*\(", rest)
+    if function or (rest.startswith("(") and segments and isinstance(segments[-1], str)):
+        name = function.group(1) if function else segments[-1]
+        raise PathSyntaxError(text, f"functions such as {name}() are not supported")
     try:
         with _PARSER_LOCK:
             query = _PARSER.parse("$" + _bracketed(segments) + rest)
     except Exception as exc:  # jsonpath-ng raises several exception types for bad syntax
         # Its positions count in the rewritten text, so they are left out.
         raise PathSyntaxError(text, re.sub(r" at \d+:\d+", "", str(exc))) from None
-    return Path(text, context, segments, _jaywayify(query))
+    _check_aws_support(query, text)
+    return Path(text, context, segments, _to_aws(query))
 
 
 # --- InputPath / OutputPath ------------------------------------------------------------------
