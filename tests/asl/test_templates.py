@@ -134,22 +134,23 @@ def test_intrinsic_failure_inside_a_template_keeps_the_function_cause() -> None:
 
 
 @pytest.mark.parametrize(
-    ("template", "location", "problem"),
+    ("template", "field", "pointer", "problem"),
     [
-        ({"a.$": 1}, "Parameters.a.$", "must be a valid JSONPath or a valid intrinsic function call"),
-        ({"a.$": {"b": 1}}, "Parameters.a.$", "must be a valid JSONPath or a valid intrinsic function call"),
-        ({"a": {"b.$": "plain text"}}, "Parameters.a.b.$", "must be a valid JSONPath or a valid intrinsic"),
-        ({"a": [0, {"b.$": "States.Nope()"}]}, "Parameters.a[1].b.$", "unknown intrinsic function 'States.Nope'"),
-        ({"a.$": "States.MathAdd(1)"}, "Parameters.a.$", "States.MathAdd takes 2 argument(s), got 1"),
-        ({"a.$": "$.x[?(@.y =="}, "Parameters.a.$", ""),
-        ({"a.$": "$.x", "a": 1}, "Parameters.a", "given both as 'a' and as 'a.$'"),
+        ({"a.$": 1}, "Parameters.a.$", "/a.$", "must be a valid JSONPath or a valid intrinsic function call"),
+        ({"a.$": {"b": 1}}, "Parameters.a.$", "/a.$", "must be a valid JSONPath or a valid intrinsic function call"),
+        ({"a": {"b.$": "plain text"}}, "Parameters.a.b.$", "/a/b.$", "must be a valid JSONPath or a valid intrinsic"),
+        ({"a": [0, {"b.$": "States.Nope()"}]}, "Parameters.a[1].b.$", "/a/1/b.$", "unknown intrinsic function"),
+        ({"a.$": "States.MathAdd(1)"}, "Parameters.a.$", "/a.$", "States.MathAdd takes 2 argument(s), got 1"),
+        ({"a.$": "$.x[?(@.y =="}, "Parameters.a.$", "/a.$", "invalid JSONPath '$.x[?(@.y =='"),
+        ({"a/b": {"c.$": 7}}, "Parameters.a/b.c.$", "/a~1b/c.$", "must be a valid JSONPath"),
+        ({"a.$": "$.x", "a": 1}, "Parameters.a", "/a", "given both as 'a' and as 'a.$'"),
     ],
 )
 def test_bad_template_is_refused_at_compile_time_naming_the_field(
-    template: dict[str, Any], location: str, problem: str
+    template: dict[str, Any], field: str, pointer: str, problem: str
 ) -> None:
     with pytest.raises(TemplateSyntaxError) as caught:
         compile_template(template, "Parameters")
-    assert caught.value.location == location
+    assert (caught.value.field, caught.value.pointer) == (field, pointer)
     assert problem in caught.value.problem
-    assert str(caught.value).startswith(f"{location}: ")
+    assert str(caught.value).startswith(f"{field}: ")

@@ -13,6 +13,7 @@ output quoted in public bug reports and workshops; Step Functions Local behaves 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from stepflow.asl.errors import StepflowError
@@ -23,12 +24,33 @@ __all__ = ["Template", "TemplateSyntaxError", "compile_template"]
 
 
 class TemplateSyntaxError(StepflowError):
-    """A template that cannot be compiled; ``location`` names the field, e.g. ``Parameters.a.b.$``."""
+    """A template that cannot be compiled.
 
-    def __init__(self, location: str, problem: str) -> None:
-        self.location = location
+    ``field`` names the place as a reader writes it (``Parameters.a[1].b.$``); ``pointer`` is the
+    same place as a JSON pointer relative to the template (``/a/1/b.$``), for definition diagnostics.
+    """
+
+    def __init__(self, field: str, pointer: str, problem: str) -> None:
+        self.field = field
+        self.pointer = pointer
         self.problem = problem
-        super().__init__(f"{location}: {problem}")
+        super().__init__(f"{field}: {problem}")
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a template value sits, kept in both spellings TemplateSyntaxError reports."""
+
+    field: str
+    pointer: str
+
+    def child(self, key: str | int) -> _Place:
+        step = f"[{key}]" if isinstance(key, int) else f".{key}"
+        token = str(key).replace("~", "~0").replace("/", "~1")
+        return _Place(self.field + step, f"{self.pointer}/{token}")
+
+    def error(self, problem: str) -> TemplateSyntaxError:
+        return TemplateSyntaxError(self.field, self.pointer, problem)
 
 
 class _Literal:
@@ -111,45 +133,43 @@ class Template:
 
 def compile_template(value: Any, field: str) -> Template:
     """Compile ``value`` (the JSON of a Parameters-like ``field``); raises TemplateSyntaxError."""
-    return Template(field, _compile(value, field))
+    return Template(field, _compile(value, _Place(field, "")))
 
 
-def _compile(value: Any, location: str) -> _Node:
+def _compile(value: Any, place: _Place) -> _Node:
     if isinstance(value, dict):
-        return _compile_object(value, location)
+        return _compile_object(value, place)
     if isinstance(value, list):
-        return _Array(tuple(_compile(item, f"{location}[{i}]") for i, item in enumerate(value)))
+        return _Array(tuple(_compile(item, place.child(i)) for i, item in enumerate(value)))
     return _Literal(value)
 
 
-def _compile_object(value: dict[str, Any], location: str) -> _Object:
+def _compile_object(value: dict[str, Any], place: _Place) -> _Object:
     fields: dict[str, _Node] = {}
     for key, item in value.items():
-        where = f"{location}.{key}"
+        where = place.child(key)
         if not key.endswith(".$"):
             name, node = key, _compile(item, where)
         else:
             name, node = key[:-2], _compile_dynamic(key, item, where)
         if name in fields:
-            raise TemplateSyntaxError(where, f"the field '{name}' is given both as '{name}' and as '{name}.$'")
+            raise where.error(f"the field '{name}' is given both as '{name}' and as '{name}.$'")
         fields[name] = node
     return _Object(tuple(fields.items()))
 
 
-def _compile_dynamic(key: str, text: Any, location: str) -> _Node:
+def _compile_dynamic(key: str, text: Any, place: _Place) -> _Node:
     """A ``.$`` value: a path, a context path or an intrinsic call, checked now rather than at run time."""
     if isinstance(text, str) and text.startswith("$"):
         try:
             return _PathValue(key, compile_path(text))
         except PathSyntaxError as error:
-            raise TemplateSyntaxError(location, error.problem) from None
+            raise place.error(str(error)) from None
     if is_intrinsic(text):
         try:
             return _IntrinsicValue(compile_intrinsic(text))
         except IntrinsicSyntaxError as error:
-            raise TemplateSyntaxError(location, str(error)) from None
+            raise place.error(str(error)) from None
     # AWS refuses such a definition: "The value for the field 'x.$' must be a valid JSONPath or a
     # valid intrinsic function call".
-    raise TemplateSyntaxError(
-        location, f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call"
-    )
+    raise place.error(f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call")
