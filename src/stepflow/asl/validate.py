@@ -1,0 +1,502 @@
+"""Static checks of a definition: every problem at once, each with a JSON pointer and AWS's code.
+
+Codes, messages and locations follow AWS's ValidateStateMachineDefinition / CreateStateMachine
+where their wording is known ("Field 'X' is not supported", "These fields are required: [...]",
+"Missing 'Next' target: X", 'State "X" is not reachable.', "Workflow has no terminal state").
+Two deliberate differences: locations are RFC 6901 pointers (``/Choices/0/Next`` where AWS writes
+``/Choices[0]/Next``), and the whole-machine MISSING_END_STATE is located at the machine ("" for
+the top level) where AWS gives no location.
+
+The shape (fields, JSON types, bounds) comes from the pydantic models; everything spanning several
+fields or states is checked here, walking the raw dict so a broken state does not hide the others.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from stepflow.asl.errors import ALL, DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.loader import duplicate_keys
+from stepflow.asl.model import COMPARISON_OPERATORS, DEFAULT_QUERY_LANGUAGE, StateMachineDefinition
+
+SCHEMA = "SCHEMA_VALIDATION_FAILED"
+MISSING_TARGET = "MISSING_TRANSITION_TARGET"
+MISSING_END = "MISSING_END_STATE"
+DUPLICATE_STATE = "DUPLICATE_STATE_NAME"
+INVALID_STATE_NAME = "INVALID_STATE_NAME"
+INVALID_RESOURCE = "INVALID_RESOURCE"
+NO_DOLLAR = "NO_DOLLAR"
+NO_PATH = "NO_PATH"
+PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
+
+MAX_STATE_NAME_LENGTH = 80  # ASL, "States"
+TRANSITION_TYPES = {"Pass", "Task", "Wait", "Parallel", "Map"}
+ERROR_HANDLING_TYPES = {"Task", "Parallel", "Map"}
+
+# Which fields each query language allows ("Transforming data with JSONata", field tables).
+JSONPATH_ONLY = {
+    "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Result", "ItemsPath",
+    "SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath",
+    "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath", "Variable", "And", "Or", "Not", *COMPARISON_OPERATORS,
+}
+JSONATA_ONLY = {"Arguments", "Output", "Condition", "Items"}
+# Fields holding a number that JSONata lets a "{% %}" expression stand for.
+NUMBER_FIELDS = {
+    "Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency", "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+}
+# Fields holding a reference path or a query path, read from the data or the context object.
+PATH_FIELDS = {
+    "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+    "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
+}
+TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+MUTUALLY_EXCLUSIVE = (
+    ("Error", "ErrorPath"), ("Cause", "CausePath"), ("TimeoutSeconds", "TimeoutSecondsPath"),
+    ("HeartbeatSeconds", "HeartbeatSecondsPath"), ("MaxConcurrency", "MaxConcurrencyPath"),
+    ("ToleratedFailureCount", "ToleratedFailureCountPath"),
+    ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
+    ("ItemProcessor", "Iterator"), ("ItemSelector", "Parameters"),
+)
+WAIT_FIELDS = ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")
+_JSONATA = re.compile(r"^\{%.*%\}$", re.S)
+_LOOKS_LIKE_PATH = re.compile(r"^\$(\$)?(\.|\[)")
+
+
+def pointer(*parts: str | int) -> str:
+    """An RFC 6901 JSON pointer ("" is the whole document)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def is_jsonata(value: Any) -> bool:
+    """A JSONata expression is a string written ``{% ... %}``."""
+    return isinstance(value, str) and bool(_JSONATA.match(value.strip()))
+
+
+def validate_definition(definition: dict[str, Any]) -> list[Diagnostic]:
+    """Every problem in ``definition`` (errors and AWS's warnings), schema problems first."""
+    if not isinstance(definition, dict):
+        return [Diagnostic(SCHEMA, "A definition must be a JSON object", "")]
+    found = _schema_diagnostics(definition)
+    checker = _Checker(definition.get("QueryLanguage", DEFAULT_QUERY_LANGUAGE), found)
+    checker.machine(definition, "")
+    checker.duplicates(definition, "")
+    return found
+
+
+def parse_definition(definition: dict[str, Any]) -> StateMachineDefinition:
+    """The typed model of a valid definition; DefinitionError lists every ERROR otherwise."""
+    errors = [d for d in validate_definition(definition) if d.severity == "ERROR"]
+    if errors:
+        raise DefinitionError(errors)
+    return StateMachineDefinition.model_validate(definition)
+
+
+# --- schema problems, from pydantic -------------------------------------------------------------
+
+
+def _locate(raw: Any, loc: tuple[str | int, ...]) -> list[str | int]:
+    """The parts of a pydantic ``loc`` that exist in the raw data (dropping union/tag labels)."""
+    parts: list[str | int] = []
+    node = raw
+    for step in loc:
+        if isinstance(node, dict) and isinstance(step, str) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            continue
+        parts.append(step)
+    return parts
+
+
+def _schema_diagnostics(definition: dict[str, Any]) -> list[Diagnostic]:
+    try:
+        StateMachineDefinition.model_validate(definition)
+    except ValidationError as invalid:
+        errors = invalid.errors(include_url=False)
+    else:
+        return []
+    required: dict[str, list[str]] = {}
+    by_place: dict[str, list[dict[str, Any]]] = {}
+    found: list[Diagnostic] = []
+    for error in errors:
+        kind, loc = error["type"], tuple(error["loc"])
+        if kind == "missing":
+            required.setdefault(pointer(*_locate(definition, loc[:-1])), []).append(str(loc[-1]))
+        elif kind == "union_tag_not_found":
+            required.setdefault(pointer(*_locate(definition, loc)), []).append("Type")
+        elif kind == "extra_forbidden":
+            place = pointer(*_locate(definition, loc[:-1]))
+            found.append(Diagnostic(SCHEMA, f"Field '{loc[-1]}' is not supported", place))
+        elif kind == "union_tag_invalid":
+            place = pointer(*_locate(definition, loc), "Type")
+            expected = error["ctx"]["expected_tags"].replace("'", "")
+            found.append(Diagnostic(
+                SCHEMA, f"Unknown state type '{error['ctx']['tag']}'; expected one of: {expected}", place
+            ))
+        else:
+            by_place.setdefault(pointer(*_locate(definition, loc)), []).append(error)
+    for place, fields in required.items():
+        found.append(Diagnostic(SCHEMA, f"These fields are required: [{', '.join(fields)}]", place))
+    for place, place_errors in by_place.items():
+        found.append(Diagnostic(SCHEMA, _value_message(place, place_errors), place))
+    return found
+
+
+def _value_message(place: str, errors: list[dict[str, Any]]) -> str:
+    """One message for a field's errors: when a union member matched the JSON type, its complaint
+    (e.g. a bound) is the useful one; otherwise list the accepted types."""
+    field = place.rsplit("/", 1)[-1] or "definition"
+    specific = [e["msg"] for e in errors if not e["type"].endswith("_type")]
+    if specific:
+        return f"The value of field '{field}' is invalid: {specific[0]}"
+    kinds = sorted({e["msg"].removeprefix("Input should be a valid ").removeprefix("Input should be ")
+                    for e in errors})
+    return f"The value of field '{field}' should be {' or '.join(kinds)}"
+
+
+# --- everything else ------------------------------------------------------------------------------
+
+
+class _Checker:
+    """Walks the raw definition, appending diagnostics; one method per concern."""
+
+    def __init__(self, language: Any, found: list[Diagnostic]) -> None:
+        self.language = language if language in ("JSONPath", "JSONata") else DEFAULT_QUERY_LANGUAGE
+        self.found = found
+        self.state_names: dict[str, str] = {}  # every state name in the machine -> its pointer
+        self.state_maps: set[int] = set()  # ids of the "States" objects already checked
+
+    def report(self, code: str, message: str, where: str, severity: str = "ERROR") -> None:
+        self.found.append(Diagnostic(code, message, where, severity))  # type: ignore[arg-type]
+
+    def reported_within(self, where: str) -> bool:
+        return any(d.location == where or d.location.startswith(where + "/") for d in self.found)
+
+    def duplicates(self, value: Any, where: str) -> None:
+        """Fields given twice in any object; repeated state names were reported by ``machine``."""
+        if id(value) not in self.state_maps:
+            for key in duplicate_keys(value):
+                self.report(SCHEMA, f"Field '{key}' appears more than once", pointer_join(where, key))
+        children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, child in children:
+            self.duplicates(child, pointer_join(where, key))
+
+    # -- machines ----------------------------------------------------------------------------
+
+    def machine(self, raw: dict[str, Any], where: str) -> None:
+        states = raw.get("States")
+        if not isinstance(states, dict):
+            return
+        self.state_maps.add(id(states))
+        for name in duplicate_keys(states):
+            self.report(DUPLICATE_STATE, f"Duplicate State name: {name}", pointer_join(where, "States", name))
+        for name, state in states.items():
+            self.state_name(name, pointer_join(where, "States", name))
+            if isinstance(state, dict):
+                self.state(name, state, pointer_join(where, "States", name))
+        self.graph(raw, states, where)
+
+    def state_name(self, name: str, where: str) -> None:
+        if len(name) > MAX_STATE_NAME_LENGTH:
+            self.report(INVALID_STATE_NAME,
+                        f"State name '{name[:20]}...' exceeds {MAX_STATE_NAME_LENGTH} characters", where)
+        if name in self.state_names:
+            self.report(DUPLICATE_STATE,
+                        f"Duplicate State name: {name} (also at {self.state_names[name]})", where)
+        else:
+            self.state_names[name] = where
+
+    def graph(self, raw: dict[str, Any], states: dict[str, Any], where: str) -> None:
+        """Targets exist, a terminal state exists, and every state is reachable from StartAt."""
+        edges: dict[str, list[str]] = {}
+        for name, state in states.items():
+            edges[name] = []
+            for target, at in _transitions(state, pointer_join(where, "States", name)):
+                if target in states:
+                    edges[name].append(target)
+                else:
+                    self.report(MISSING_TARGET, f"Missing 'Next' target: {target}", at)
+        start = raw.get("StartAt")
+        if isinstance(start, str) and start not in states:
+            self.report(MISSING_TARGET, f"Missing 'StartAt' target: {start}", pointer_join(where, "StartAt"))
+        if not any(_is_terminal(state) for state in states.values()):
+            # AWS: no terminal state suppresses the reachability walk.
+            self.report(MISSING_END, "Workflow has no terminal state", where)
+            return
+        reached = set()
+        todo = [start] if start in states else []
+        while todo:
+            name = todo.pop()
+            if name not in reached:
+                reached.add(name)
+                todo.extend(edges[name])
+        if start in states:
+            for name in states:
+                if name not in reached:
+                    self.report(MISSING_TARGET, f'State "{name}" is not reachable.',
+                                pointer_join(where, "States", name))
+
+    # -- states ------------------------------------------------------------------------------
+
+    def state(self, name: str, state: dict[str, Any], where: str) -> None:
+        kind = state.get("Type")
+        language = self.state_language(state, where)
+        if kind in TRANSITION_TYPES:
+            self.next_or_end(state, where)
+        self.exclusive_fields(state, where)
+        self.query_language_fields(state, language, where)
+        if language == "JSONPath":
+            self.jsonpath_expressions(state, where)
+        else:
+            self.jsonata_values(state, where)
+        if kind in ERROR_HANDLING_TYPES:
+            for field in ("Retry", "Catch"):
+                self.error_handlers(state.get(field), field, pointer_join(where, field), language)
+        check = getattr(self, f"{str(kind).lower()}_state", None)
+        if check is not None:
+            check(state, where, language)
+
+    def state_language(self, state: dict[str, Any], where: str) -> str:
+        declared = state.get("QueryLanguage")
+        if declared == "JSONPath" and self.language == "JSONata":
+            self.report(SCHEMA, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole "
+                                "state machine", where)
+        return declared if declared in ("JSONPath", "JSONata") else self.language
+
+    def next_or_end(self, state: dict[str, Any], where: str) -> None:
+        has_next, ends = "Next" in state, state.get("End") is True
+        if has_next and ends:
+            self.report(SCHEMA, "Only one of 'Next' or 'End' can be set", where)
+        elif not has_next and not ends:
+            self.report(SCHEMA, "Either 'Next' or 'End: true' is required", where)
+
+    def exclusive_fields(self, state: dict[str, Any], where: str) -> None:
+        for first, second in MUTUALLY_EXCLUSIVE:
+            if first in state and second in state:
+                self.report(SCHEMA, f"Only one of '{first}' or '{second}' can be set", where)
+
+    def query_language_fields(self, obj: dict[str, Any], language: str, where: str) -> None:
+        other, refused = ("JSONata", JSONATA_ONLY) if language == "JSONPath" else ("JSONPath", JSONPATH_ONLY)
+        for field in obj:
+            if field in refused:
+                self.report(SCHEMA, f"The QueryLanguage is set to '{language}', but field '{field}' is "
+                                    f"only supported for the '{other}' QueryLanguage", where)
+
+    def jsonpath_expressions(self, state: dict[str, Any], where: str) -> None:
+        from stepflow.asl.paths import compile_input_path, compile_output_path, compile_result_path
+
+        for field, compile_ in (("InputPath", compile_input_path), ("OutputPath", compile_output_path),
+                                ("ResultPath", compile_result_path)):
+            if field in state:
+                self.expression(compile_, state[field], field, pointer_join(where, field), "a valid JSONPath")
+        for field in PATH_FIELDS & state.keys():
+            self.path(state[field], field, pointer_join(where, field))
+        for field in TEMPLATE_FIELDS:
+            if isinstance(state.get(field), dict):
+                self.template(state[field], field, pointer_join(where, field))
+        for field in NUMBER_FIELDS & state.keys():
+            if isinstance(state[field], str):
+                self.report(SCHEMA, f"The value of field '{field}' must be a number; expressions need "
+                                    f"'{field}Path' or the JSONata QueryLanguage", pointer_join(where, field))
+
+    def jsonata_values(self, state: dict[str, Any], where: str) -> None:
+        for field in NUMBER_FIELDS & state.keys():
+            if isinstance(state[field], str) and not is_jsonata(state[field]):
+                self.report(SCHEMA, f"The value of field '{field}' must be a number or a JSONata "
+                                    "expression {% ... %}", pointer_join(where, field))
+
+    def expression(self, compile_: Callable[[Any], object], value: Any, field: str, where: str,
+                   what: str) -> None:
+        """Compile ``value`` with another module's compiler; its StepflowError is a diagnostic."""
+        if value is None and field in ("InputPath", "OutputPath", "ResultPath"):
+            return
+        try:
+            compile_(value)
+        except StepflowError as problem:
+            located = getattr(problem, "location", "")  # a compiler that knows the JSON pointer
+            if isinstance(located, str) and located.startswith(where):
+                self.report(SCHEMA, getattr(problem, "message", str(problem)), located)
+            else:
+                self.report(SCHEMA, f"The value of field '{field}' must be {what}: {problem}", where)
+
+    def template(self, template: dict[str, Any], field: str, where: str) -> None:
+        """A payload template compiles, and plain keys holding path-like strings get NO_DOLLAR."""
+        from stepflow.asl.templates import compile_template
+
+        self.expression(lambda value: compile_template(value, field), template, field, where,
+                        "a valid payload template")
+        for at, key, value in _template_entries(template, where):
+            if not key.endswith(".$") and isinstance(value, str) and (
+                _LOOKS_LIKE_PATH.match(value) or _looks_intrinsic(value)
+            ):
+                self.report(NO_DOLLAR, f"The value of field '{key}' looks like a JSONPath or an intrinsic "
+                                       f"function; its name should end in '.$'", at, "WARNING")
+
+    def path(self, value: Any, field: str, where: str) -> None:
+        from stepflow.asl.paths import compile_path
+
+        self.expression(compile_path, value, field, where, "a valid JSONPath")
+
+    def path_or_intrinsic(self, value: Any, field: str, where: str) -> None:
+        """Fail's ErrorPath / CausePath take a path or an intrinsic function."""
+        if isinstance(value, str) and _looks_intrinsic(value):
+            from stepflow.asl.intrinsics import compile_intrinsic
+
+            self.expression(compile_intrinsic, value, field, where, "a valid intrinsic function")
+        else:
+            self.path(value, field, where)
+
+    def no_path(self, state: dict[str, Any], fields: tuple[str, ...], where: str) -> None:
+        for field in fields:
+            value = state.get(field)
+            if isinstance(value, str) and _LOOKS_LIKE_PATH.match(value):
+                self.report(NO_PATH, f"The value of field '{field}' looks like a path; use '{field}Path'",
+                            pointer_join(where, field), "WARNING")
+
+    def error_handlers(self, handlers: Any, field: str, where: str, language: str) -> None:
+        """States.ALL must be alone in its ErrorEquals and in the last Retrier / Catcher (ASL spec)."""
+        if not isinstance(handlers, list):
+            return
+        for index, handler in enumerate(handlers):
+            if not isinstance(handler, dict):
+                continue
+            at = pointer_join(where, index)
+            errors = handler.get("ErrorEquals")
+            if isinstance(errors, list) and ALL in errors:
+                if len(errors) > 1:
+                    self.report(SCHEMA, f"'{ALL}' must appear alone in 'ErrorEquals'", pointer_join(at, "ErrorEquals"))
+                if index != len(handlers) - 1:
+                    self.report(SCHEMA, f"A {field} entry with '{ALL}' must be the last one", at)
+            if field == "Catch":
+                self.query_language_fields(handler, language, at)
+                if language == "JSONPath" and "ResultPath" in handler:
+                    from stepflow.asl.paths import compile_result_path
+
+                    self.expression(compile_result_path, handler["ResultPath"], "ResultPath",
+                                    pointer_join(at, "ResultPath"), "a valid JSONPath")
+
+    # -- per state type (named "<type>_state", found by ``state``) ---------------------------
+
+    def pass_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        if any(key.endswith(".$") for _, key, _ in _template_entries(state.get("Result"), where)):
+            self.report(PASS_RESULT_IS_STATIC, "'Result' is used as is: its '.$' fields are not evaluated; "
+                                               "use 'Parameters'", pointer_join(where, "Result"), "WARNING")
+
+    def task_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        resource = state.get("Resource")
+        if isinstance(resource, str) and not (resource.startswith("arn:") or "${" in resource):
+            self.report(INVALID_RESOURCE, f"Resource '{resource}' is not an ARN", pointer_join(where, "Resource"))
+        timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
+        if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
+            self.report(SCHEMA, "'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
+                        pointer_join(where, "HeartbeatSeconds"))
+
+    def choice_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        choices = state.get("Choices")
+        for index, rule in enumerate(choices if isinstance(choices, list) else []):
+            if not isinstance(rule, dict):
+                continue
+            at = pointer_join(where, "Choices", index)
+            self.query_language_fields(rule, language, at)
+            if language == "JSONata":
+                if "Condition" not in rule:
+                    self.report(SCHEMA, "These fields are required: [Condition]", at)
+                elif not isinstance(rule["Condition"], bool) and not is_jsonata(rule["Condition"]):
+                    self.report(SCHEMA, "The value of field 'Condition' must be a JSONata expression {% ... %}",
+                                pointer_join(at, "Condition"))
+                continue
+            if not self.reported_within(at):  # shape first, then meaning
+                from stepflow.asl.choice import compile_choice_rule
+
+                self.expression(lambda r: compile_choice_rule(r, at), rule, "Choices", at, "a valid Choice Rule")
+            for entry, key, value in _template_entries(rule, at):
+                if key.startswith("String") and not key.endswith("Path") and isinstance(value, str) \
+                        and _LOOKS_LIKE_PATH.match(value):
+                    self.report(NO_PATH, f"The value of field '{key}' looks like a path; use '{key}Path'",
+                                entry, "WARNING")
+
+    def wait_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        given = [field for field in WAIT_FIELDS if field in state]
+        if len(given) != 1:
+            self.report(SCHEMA, "Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' "
+                                f"is required (found {len(given)})", where)
+        from stepflow.asl.timestamps import parse_timestamp
+
+        stamp = state.get("Timestamp")
+        if isinstance(stamp, str) and not is_jsonata(stamp) and parse_timestamp(stamp) is None:
+            self.report(SCHEMA, "The value of field 'Timestamp' must be an ISO-8601 timestamp such as "
+                                "'2016-03-14T01:59:00Z'", pointer_join(where, "Timestamp"))
+        if language == "JSONPath":
+            self.no_path(state, ("Timestamp",), where)
+
+    def fail_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        if language == "JSONPath":
+            for field in ("ErrorPath", "CausePath"):
+                if field in state:
+                    self.path_or_intrinsic(state[field], field, pointer_join(where, field))
+            self.no_path(state, ("Error", "Cause"), where)
+
+    def parallel_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        branches = state.get("Branches")
+        for index, branch in enumerate(branches if isinstance(branches, list) else []):
+            if isinstance(branch, dict):
+                self.machine(branch, pointer_join(where, "Branches", index))
+
+    def map_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        for field in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(field), dict):
+                self.machine(state[field], pointer_join(where, field))
+        if "ItemProcessor" not in state and "Iterator" not in state:
+            self.report(SCHEMA, "These fields are required: [ItemProcessor]", where)
+
+
+def pointer_join(base: str, *parts: str | int) -> str:
+    return base + pointer(*parts)
+
+
+def _looks_intrinsic(value: str) -> bool:
+    return value.startswith("States.") and "(" in value
+
+
+def _template_entries(value: Any, where: str) -> Iterator[tuple[str, str, Any]]:
+    """(pointer, key, value) of every object entry in a JSON value, depth first."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            at = pointer_join(where, key)
+            yield at, key, child
+            yield from _template_entries(child, at)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _template_entries(child, pointer_join(where, index))
+
+
+def _transitions(state: Any, where: str) -> Iterator[tuple[str, str]]:
+    """(target, pointer) of every transition out of a state: Next, Default, Choices, Catch."""
+    if not isinstance(state, dict):
+        return
+    kind = state.get("Type")
+    if kind in TRANSITION_TYPES and isinstance(state.get("Next"), str):
+        yield state["Next"], pointer_join(where, "Next")
+    if kind == "Choice":
+        if isinstance(state.get("Default"), str):
+            yield state["Default"], pointer_join(where, "Default")
+        for index, rule in enumerate(state.get("Choices") or []):
+            if isinstance(rule, dict) and isinstance(rule.get("Next"), str):
+                yield rule["Next"], pointer_join(where, "Choices", index, "Next")
+    if kind in ERROR_HANDLING_TYPES:
+        for index, catcher in enumerate(state.get("Catch") or []):
+            if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
+                yield catcher["Next"], pointer_join(where, "Catch", index, "Next")
+
+
+def _is_terminal(state: Any) -> bool:
+    return isinstance(state, dict) and (
+        state.get("Type") in ("Succeed", "Fail")
+        or (state.get("Type") in TRANSITION_TYPES and state.get("End") is True)
+    )

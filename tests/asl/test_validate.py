@@ -1,0 +1,454 @@
+"""Static validation: every problem at once, with AWS's codes and a JSON pointer to each."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from stepflow.asl.errors import DefinitionError
+from stepflow.asl.loader import load_definition
+from stepflow.asl.model import MapState, StateMachineDefinition
+from stepflow.asl.validate import parse_definition, pointer, validate_definition
+
+# Shaped like the AWS developer guide's error-handling examples: Retry, Catch, Parallel and Map.
+GOOD: dict[str, Any] = {
+    "Comment": "A valid machine using most of the language",
+    "StartAt": "Detect",
+    "States": {
+        "Detect": {
+            "Type": "Task",
+            "Resource": "${FaceDetectionFunctionArn}",
+            "Parameters": {"photo.$": "$.photo", "id.$": "States.UUID()", "fixed": "yes"},
+            "ResultSelector": {"faces.$": "$.Payload.faces"},
+            "ResultPath": "$.detected",
+            "TimeoutSeconds": 30,
+            "HeartbeatSeconds": 10,
+            "Retry": [
+                {"ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 2, "BackoffRate": 2.0},
+                {"ErrorEquals": ["States.ALL"], "MaxAttempts": 1},
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}],
+            "Next": "HowMany",
+        },
+        "HowMany": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.detected.faces[0]", "IsPresent": True, "Next": "Fanout"},
+                {"And": [{"Variable": "$.n", "NumericGreaterThan": 1},
+                         {"Not": {"Variable": "$.kind", "StringEquals": "x"}}], "Next": "Fanout"},
+            ],
+            "Default": "Failed",
+        },
+        "Fanout": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "Seconds": 1, "End": True}}},
+                {"StartAt": "Each", "States": {"Each": {
+                    "Type": "Map", "ItemsPath": "$.detected.faces", "MaxConcurrency": 2,
+                    "ItemSelector": {"face.$": "$$.Map.Item.Value"},
+                    "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Keep",
+                                      "States": {"Keep": {"Type": "Pass", "End": True}}},
+                    "End": True}}},
+            ],
+            "Next": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+        "Failed": {"Type": "Fail", "Error": "DetectionFailed", "CausePath": "$.error.Cause"},
+    },
+}
+
+
+def diagnostics(definition: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(d.code, d.location) for d in validate_definition(definition)}
+
+
+def changed(path: str, value: Any = None, *, delete: bool = False) -> dict[str, Any]:
+    """GOOD with one field (named by a JSON pointer) replaced or deleted."""
+    definition = copy.deepcopy(GOOD)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.strip("/").split("/")]
+    node = definition
+    for part in parents:
+        node = node[part]
+    if delete:
+        del node[last]
+    else:
+        node[last] = value
+    return definition
+
+
+def test_a_valid_machine_has_no_diagnostics():
+    assert validate_definition(GOOD) == []
+
+
+def test_parse_definition_returns_the_typed_model():
+    parsed = parse_definition(GOOD)
+    assert isinstance(parsed, StateMachineDefinition)
+    branch = parsed.States["Fanout"].Branches[1]
+    assert isinstance(branch.States["Each"], MapState)
+
+
+def test_parse_definition_raises_with_every_error():
+    broken = changed("/States/Detect/Next", "Nowhere")
+    broken["States"]["Done"]["Next"] = "Detect"
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(broken)
+    codes = {(d.code, d.location) for d in caught.value.diagnostics}
+    assert ("MISSING_TRANSITION_TARGET", "/States/Detect/Next") in codes
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/Done") in codes
+
+
+def test_parse_definition_accepts_warnings_only():
+    with_warning = changed("/States/Detect/Parameters/fixed", "$.looks.like.a.path")
+    assert [d.code for d in validate_definition(with_warning)] == ["NO_DOLLAR"]
+    assert parse_definition(with_warning).States["Detect"].Parameters["fixed"] == "$.looks.like.a.path"
+
+
+def test_pointers_escape_slash_and_tilde_per_rfc_6901():
+    assert pointer("States", "a/b~c", 0) == "/States/a~1b~0c/0"
+
+
+# --- shape ----------------------------------------------------------------------------------------
+
+
+def test_unknown_field_is_not_supported_at_the_state():
+    assert diagnostics(changed("/States/Done/Resource", "arn:x")) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Done")
+    }
+    [diagnostic] = validate_definition(changed("/States/Done/Resource", "arn:x"))
+    assert diagnostic.message == "Field 'Resource' is not supported"
+
+
+def test_timeout_seconds_is_supported_on_task_only():
+    # Measured on AWS: Field 'TimeoutSeconds' is not supported, at the Map / Parallel state.
+    assert diagnostics(changed("/States/Fanout/TimeoutSeconds", 5)) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Fanout")
+    }
+
+
+def test_missing_fields_are_listed_together_at_their_object():
+    found = validate_definition(changed("/States/Detect/Resource", delete=True))
+    assert [(d.location, d.message) for d in found] == [
+        ("/States/Detect", "These fields are required: [Resource]")
+    ]
+
+
+def test_missing_type_is_a_required_field():
+    found = validate_definition(changed("/States/Done/Type", delete=True))
+    assert [(d.location, d.message) for d in found] == [("/States/Done", "These fields are required: [Type]")]
+
+
+def test_unknown_state_type_names_the_type_field():
+    [diagnostic] = validate_definition(changed("/States/Done/Type", "Sleep"))
+    assert diagnostic.location == "/States/Done/Type"
+    assert "Sleep" in diagnostic.message and "Succeed" in diagnostic.message
+
+
+def test_bad_value_in_a_nested_machine_is_located_inside_it():
+    found = diagnostics(changed("/States/Fanout/Branches/1/States/Each/MaxConcurrency", -1))
+    assert found == {("SCHEMA_VALIDATION_FAILED", "/States/Fanout/Branches/1/States/Each/MaxConcurrency")}
+
+
+def test_wrong_json_type_names_the_expected_type():
+    [diagnostic] = validate_definition(changed("/States/Detect/Retry/0/MaxAttempts", "3"))
+    assert diagnostic.location == "/States/Detect/Retry/0/MaxAttempts"
+    assert "integer" in diagnostic.message
+
+
+# --- transitions and the graph ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field, location",
+    [
+        ("/States/Detect/Next", "/States/Detect/Next"),
+        ("/States/HowMany/Default", "/States/HowMany/Default"),
+        ("/States/HowMany/Choices/1/Next", "/States/HowMany/Choices/1/Next"),
+        ("/States/Detect/Catch/0/Next", "/States/Detect/Catch/0/Next"),
+    ],
+)
+def test_a_transition_to_a_missing_state_is_a_missing_transition_target(field: str, location: str):
+    found = validate_definition(changed(field, "Nowhere"))
+    assert ("MISSING_TRANSITION_TARGET", location, "Missing 'Next' target: Nowhere") in {
+        (d.code, d.location, d.message) for d in found
+    }
+
+
+def test_start_at_must_name_a_state():
+    assert ("MISSING_TRANSITION_TARGET", "/StartAt") in diagnostics(changed("/StartAt", "Nowhere"))
+
+
+def test_a_state_nothing_leads_to_is_not_reachable():
+    found = validate_definition(changed("/States/Orphan", {"Type": "Pass", "End": True}))
+    assert [(d.code, d.location, d.message) for d in found] == [
+        ("MISSING_TRANSITION_TARGET", "/States/Orphan", 'State "Orphan" is not reachable.')
+    ]
+
+
+def test_reachability_is_checked_inside_branches():
+    branch = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "B": {"Type": "Succeed"}}}
+    assert diagnostics(changed("/States/Fanout/Branches/0", branch)) == {
+        ("MISSING_TRANSITION_TARGET", "/States/Fanout/Branches/0/States/B")
+    }
+
+
+def test_a_loop_without_terminal_state_is_missing_end_state_and_hides_reachability():
+    # Measured on AWS: only MISSING_END_STATE, even with a state nothing routes to.
+    loop = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"},
+                                       "B": {"Type": "Pass", "Next": "A"},
+                                       "C": {"Type": "Pass", "Next": "A"}}}
+    found = validate_definition(loop)
+    assert [(d.code, d.message) for d in found] == [("MISSING_END_STATE", "Workflow has no terminal state")]
+
+
+def test_next_and_end_together_or_neither_are_refused():
+    both = changed("/States/Detect/End", True)
+    neither = changed("/States/Detect/Next", delete=True)
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/Detect") in diagnostics(both)
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/Detect") in diagnostics(neither)
+
+
+def test_terminal_states_cannot_have_next():
+    found = validate_definition(changed("/States/Done/Next", "Failed"))
+    assert [(d.location, d.message) for d in found] == [("/States/Done", "Field 'Next' is not supported")]
+
+
+def test_state_names_longer_than_80_characters_are_invalid():
+    definition = changed("/States/Done", delete=True)
+    definition["States"]["Fanout"]["Next"] = "N" * 81
+    definition["States"]["N" * 81] = {"Type": "Succeed"}
+    assert diagnostics(definition) == {("INVALID_STATE_NAME", "/States/" + "N" * 81)}
+    definition["States"]["N" * 80] = definition["States"].pop("N" * 81)
+    definition["States"]["Fanout"]["Next"] = "N" * 80
+    assert diagnostics(definition) == set()
+
+
+def test_duplicate_state_names_in_one_object_are_reported_from_the_loaded_text():
+    text = '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}, "A": {"Type": "Succeed"}}}'
+    assert diagnostics(load_definition(text)) == {("DUPLICATE_STATE_NAME", "/States/A")}
+
+
+def test_duplicate_state_names_across_branches_are_reported():
+    definition = changed("/States/Fanout/Branches/0/States", {"Done": {"Type": "Succeed"}})
+    definition["States"]["Fanout"]["Branches"][0]["StartAt"] = "Done"
+    assert diagnostics(definition) == {("DUPLICATE_STATE_NAME", "/States/Done")}
+
+
+def test_a_repeated_field_is_a_schema_error():
+    text = '{"StartAt": "A", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}'
+    assert diagnostics(load_definition(text)) == {("SCHEMA_VALIDATION_FAILED", "/StartAt")}
+
+
+# --- expressions -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("/States/Detect/ResultPath", "$.a["),
+        ("/States/Detect/ResultPath", "$$.context"),
+        ("/States/Detect/ResultPath", "$.items[*]"),
+        ("/States/Fanout/Branches/1/States/Each/ItemsPath", "photos"),
+        ("/States/Failed/CausePath", "$..["),
+        ("/States/Failed/CausePath", "States.Format("),
+        ("/States/Detect/Catch/0/ResultPath", "error"),
+    ],
+)
+def test_bad_paths_are_reported_at_their_field(field: str, value: str):
+    assert ("SCHEMA_VALIDATION_FAILED", field) in diagnostics(changed(field, value))
+
+
+def test_bad_intrinsic_in_a_template_is_reported_at_the_template():
+    found = validate_definition(changed("/States/Detect/Parameters/id.$", "States.NoSuchFunction()"))
+    assert [d.location for d in found] == ["/States/Detect/Parameters"]
+    assert "States.NoSuchFunction" in found[0].message
+
+
+def test_bad_choice_rule_is_reported_at_the_rule():
+    rule = {"Variable": "$.n", "NumericGreaterThan": 1, "StringEquals": "x", "Next": "Fanout"}
+    assert diagnostics(changed("/States/HowMany/Choices/0", rule)) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/HowMany/Choices/0")
+    }
+
+
+def test_bad_timestamp_in_a_nested_choice_rule_is_located():
+    found = diagnostics(changed("/States/HowMany/Choices/1/And/1/Not", {"Variable": "$.t", "TimestampEquals": "now"}))
+    assert found == {("SCHEMA_VALIDATION_FAILED", "/States/HowMany/Choices/1/And/1/Not/TimestampEquals")}
+
+
+def test_choice_needs_choices():
+    found = diagnostics(changed("/States/HowMany/Choices", []))
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/HowMany/Choices") in found
+    assert ("MISSING_TRANSITION_TARGET", "/States/Fanout") in found  # no rule leads there any more
+
+
+def test_path_looking_values_get_aws_warnings():
+    assert diagnostics(changed("/States/Detect/Parameters/fixed", "States.UUID()")) == {
+        ("NO_DOLLAR", "/States/Detect/Parameters/fixed")
+    }
+    assert diagnostics(changed("/States/Failed/Error", "$.error")) == {("NO_PATH", "/States/Failed/Error")}
+    assert diagnostics(changed("/States/HowMany/Choices/1/And/1/Not/StringEquals", "$.other")) == {
+        ("NO_PATH", "/States/HowMany/Choices/1/And/1/Not/StringEquals")
+    }
+
+
+def test_pass_result_with_dollar_fields_is_static():
+    definition = changed("/States/Fanout/Branches/0/States/Pause", {"Type": "Pass", "Result": {"a.$": "$.x"},
+                                                                      "End": True})
+    found = validate_definition(definition)
+    assert [(d.code, d.severity) for d in found] == [("PASS_RESULT_IS_STATIC", "WARNING")]
+
+
+# --- error handling ---------------------------------------------------------------------------------
+
+
+def test_states_all_must_be_alone_and_last():
+    definition = changed("/States/Detect/Retry", [
+        {"ErrorEquals": ["States.ALL", "Custom"]},
+        {"ErrorEquals": ["Lambda.ServiceException"]},
+    ])
+    assert diagnostics(definition) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/Retry/0/ErrorEquals"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/Retry/0"),
+    }
+    catch_first = changed("/States/Detect/Catch", [
+        {"ErrorEquals": ["States.ALL"], "Next": "Failed"},
+        {"ErrorEquals": ["Custom"], "Next": "Failed"},
+    ])
+    assert diagnostics(catch_first) == {("SCHEMA_VALIDATION_FAILED", "/States/Detect/Catch/0")}
+
+
+def test_retry_and_catch_are_not_supported_on_pass():
+    definition = changed("/States/Fanout/Branches/0/States/Pause/Retry", [{"ErrorEquals": ["States.ALL"]}])
+    found = validate_definition(definition)
+    assert [(d.location, d.message) for d in found] == [
+        ("/States/Fanout/Branches/0/States/Pause", "Field 'Retry' is not supported")
+    ]
+
+
+def test_backoff_rate_below_one_is_refused():
+    assert diagnostics(changed("/States/Detect/Retry/0/BackoffRate", 0.5)) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/Retry/0/BackoffRate")
+    }
+
+
+# --- per state type -----------------------------------------------------------------------------------
+
+
+def test_wait_needs_exactly_one_timing_field():
+    pause = "/States/Fanout/Branches/0/States/Pause"
+    assert ("SCHEMA_VALIDATION_FAILED", pause) in diagnostics(changed(f"{pause}/Seconds", delete=True))
+    assert ("SCHEMA_VALIDATION_FAILED", pause) in diagnostics(changed(f"{pause}/SecondsPath", "$.s"))
+
+
+def test_wait_timestamp_must_be_rfc3339():
+    pause = "/States/Fanout/Branches/0/States/Pause"
+    definition = changed(f"{pause}/Seconds", delete=True)
+    definition["States"]["Fanout"]["Branches"][0]["States"]["Pause"]["Timestamp"] = "2016-03-14 01:59:00"
+    assert diagnostics(definition) == {("SCHEMA_VALIDATION_FAILED", f"{pause}/Timestamp")}
+
+
+def test_fail_cannot_have_both_cause_and_cause_path():
+    assert diagnostics(changed("/States/Failed/Cause", "text")) == {("SCHEMA_VALIDATION_FAILED", "/States/Failed")}
+
+
+def test_map_needs_exactly_one_of_item_processor_and_iterator():
+    each = "/States/Fanout/Branches/1/States/Each"
+    processor = GOOD["States"]["Fanout"]["Branches"][1]["States"]["Each"]["ItemProcessor"]
+    iterator = {k: v for k, v in processor.items() if k != "ProcessorConfig"}
+    assert ("SCHEMA_VALIDATION_FAILED", each) in diagnostics(changed(f"{each}/Iterator", iterator))
+    assert diagnostics(changed(f"{each}/ItemProcessor", delete=True)) == {("SCHEMA_VALIDATION_FAILED", each)}
+
+
+def test_task_resource_must_be_an_arn_or_a_substitution():
+    assert diagnostics(changed("/States/Detect/Resource", "detect-faces")) == {
+        ("INVALID_RESOURCE", "/States/Detect/Resource")
+    }
+    assert diagnostics(changed("/States/Detect/Resource", "arn:aws:states:::lambda:invoke")) == set()
+
+
+def test_heartbeat_must_be_shorter_than_timeout():
+    assert diagnostics(changed("/States/Detect/HeartbeatSeconds", 30)) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/HeartbeatSeconds")
+    }
+
+
+# --- query languages ----------------------------------------------------------------------------------
+
+JSONATA: dict[str, Any] = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Check",
+    "States": {
+        "Check": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% $states.input.n > 1 %}", "Next": "Call"}],
+            "Default": "Call",
+        },
+        "Call": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"},
+            "TimeoutSeconds": "{% $states.input.timeout %}",
+            "Output": "{% $states.result.Payload %}",
+            "Assign": {"count": "{% $count + 1 %}"},
+            "Next": "Pause",
+        },
+        "Pause": {"Type": "Wait", "Seconds": "{% 1 %}", "End": True},
+    },
+}
+
+
+def test_a_valid_jsonata_machine_has_no_diagnostics():
+    assert validate_definition(JSONATA) == []
+
+
+def test_jsonpath_fields_in_a_jsonata_state_are_refused():
+    definition = copy.deepcopy(JSONATA)
+    definition["States"]["Call"]["InputPath"] = "$.x"
+    [diagnostic] = validate_definition(definition)
+    assert diagnostic.location == "/States/Call"
+    assert diagnostic.message == (
+        "The QueryLanguage is set to 'JSONata', but field 'InputPath' is only supported for the "
+        "'JSONPath' QueryLanguage"
+    )
+
+
+def test_jsonata_fields_in_a_jsonpath_state_are_refused():
+    [diagnostic] = validate_definition(changed("/States/Done/Output", {"a": 1}))
+    assert diagnostic.message == (
+        "The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the "
+        "'JSONata' QueryLanguage"
+    )
+
+
+def test_a_state_may_opt_into_jsonata_in_a_jsonpath_machine():
+    definition = changed("/States/Done/Output", "{% $states.input.detected %}")
+    definition["States"]["Done"]["QueryLanguage"] = "JSONata"
+    assert validate_definition(definition) == []
+
+
+def test_a_state_cannot_go_back_to_jsonpath_in_a_jsonata_machine():
+    definition = copy.deepcopy(JSONATA)
+    definition["States"]["Pause"]["QueryLanguage"] = "JSONPath"
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/Pause") in diagnostics(definition)
+
+
+def test_a_number_field_holds_a_number_or_a_jsonata_expression():
+    definition = copy.deepcopy(JSONATA)
+    definition["States"]["Pause"]["Seconds"] = "soon"
+    assert diagnostics(definition) == {("SCHEMA_VALIDATION_FAILED", "/States/Pause/Seconds")}
+    assert diagnostics(changed("/States/Detect/TimeoutSeconds", "{% 30 %}")) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/TimeoutSeconds")
+    }
+
+
+def test_jsonata_choice_rules_need_a_condition():
+    definition = copy.deepcopy(JSONATA)
+    definition["States"]["Check"]["Choices"][0] = {"Variable": "$.n", "IsPresent": True, "Next": "Call"}
+    found = diagnostics(definition)
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/Check/Choices/0") in found
+
+
+def test_item_processor_cannot_declare_a_query_language():
+    each = "/States/Fanout/Branches/1/States/Each/ItemProcessor"
+    assert diagnostics(changed(f"{each}/QueryLanguage", "JSONata")) == {("SCHEMA_VALIDATION_FAILED", each)}
