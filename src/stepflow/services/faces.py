@@ -46,6 +46,7 @@ _C = DISTANCE_AT_SIMILARITY_70 - math.log(100 / 70 - 1) / _K
 FACE_MODEL_VERSION = "face_recognition-dlib-128d"
 _REGION_ACCOUNT = "local:000000000000"
 _COLLECTION_ID = re.compile(r"[a-zA-Z0-9_.\-]{1,255}")
+_EXTERNAL_IMAGE_ID = re.compile(r"[a-zA-Z0-9_.\-:]{1,255}")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS collections (
@@ -366,8 +367,15 @@ class FaceCollections:
             for face in faces
         ]
         for record in records:
-            if record["ExternalImageId"] is None:
+            external_id = record["ExternalImageId"]
+            if external_id is None:
                 del record["ExternalImageId"]
+            elif not isinstance(external_id, str) or not _EXTERNAL_IMAGE_ID.fullmatch(external_id):
+                raise RekognitionError(
+                    "InvalidParameterException",
+                    f"ExternalImageId {external_id!r} must match [a-zA-Z0-9_.\\-:]+ "
+                    "(1-255 characters)",
+                )
         with self._transaction(write=True) as connection:
             matrix = self._matrix(connection, collection_id)
             if unless_match is not None and len(block):
