@@ -1,0 +1,172 @@
+"""The data-flow trace: state by state, what each stage of ASL's pipeline did to the data.
+
+AWS applies InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath -> OutputPath
+("Processing input and output", developer guide). The trace shows every stage a state type has,
+says "(unchanged)" where a stage left the data alone and names the keys it added, removed or
+changed, so a reader sees where a field came from or went. Retries and caught errors are shown in
+the visit they belong to. On a terminal: colour, and long values elided; otherwise plain and whole.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+# (StepRecord attribute, label) in pipeline order.
+_STAGES = (
+    ("input", "input"),
+    ("after_input_path", "after InputPath"),
+    ("after_parameters", "after Parameters"),
+    ("result", "result"),
+    ("after_result_selector", "after ResultSelector"),
+    ("after_result_path", "after ResultPath"),
+    ("output", "output (OutputPath)"),
+)
+# The stages each state type has (ASL spec, "Filters": which fields each state type allows).
+_TYPE_STAGES = {
+    "Task": {s for s, _ in _STAGES},
+    "Parallel": {s for s, _ in _STAGES},
+    "Map": {s for s, _ in _STAGES},
+    "Pass": {"input", "after_input_path", "after_parameters", "result", "after_result_path", "output"},
+    "Choice": {"input", "after_input_path", "output"},
+    "Wait": {"input", "after_input_path", "output"},
+    "Succeed": {"input", "after_input_path", "output"},
+    "Fail": {"input"},
+}
+_LABEL_WIDTH = max(len(label) for _, label in _STAGES) + 2
+_ELIDE_WIDTH = 110
+_DEPTH = 4  # nesting shown before an elided value is summarised by its size
+_ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
+_STATUS_COLOUR = {"SUCCEEDED": "green", "FAILED": "red", "CAUGHT": "yellow", "TIMED_OUT": "red",
+                  "ABORTED": "red", "RUNNING": "blue"}
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, *styles: str) -> str:
+        if not self.color or not styles:
+            return text
+        codes = ";".join(_ANSI[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def format_trace(execution: Any, color: bool, elide: bool | None = None) -> str:
+    """The whole execution's trace; ``elide`` (default: same as ``color``) shortens long values."""
+    style = _Style(color)
+    elide = color if elide is None else elide
+    status = execution.status
+    lines = [
+        f"{style('Execution', 'bold')} {execution.name}  {style(status, 'bold', _STATUS_COLOUR.get(status, 'bold'))}",
+        f"  {'input':<{_LABEL_WIDTH}}{show(execution.input, elide)}",
+        "",
+    ]
+    for step in execution.steps:
+        lines += format_step(step, color, elide)
+        lines.append("")
+    if status == "SUCCEEDED":
+        lines.append(f"{style('Execution output', 'bold')}  {show(execution.output, elide)}")
+    elif status != "RUNNING":
+        lines.append(f"{style('Execution ' + status, 'bold', 'red')}  {execution.error}: {execution.cause}")
+    return "\n".join(lines) + "\n"
+
+
+def format_step(step: Any, color: bool, elide: bool) -> list[str]:
+    """One state visit: a header, then each of its type's stages and what it changed."""
+    style = _Style(color)
+    indent = "    " * (len(step.scope) // 2)
+    where = _scope_text(step.scope)
+    header = f"{indent}{style('▶ ' + step.name, 'bold', 'cyan')} ({step.state_type})"
+    header += f"{style(' in ' + where, 'dim') if where else ''}  {style(step.status, _STATUS_COLOUR.get(step.status, 'bold'))}"
+    lines = [header]
+    stages = _TYPE_STAGES.get(step.state_type, {s for s, _ in _STAGES})
+    previous: Any = _NOTHING
+
+    def line(label: str, text: str, *styles: str) -> None:
+        lines.append(f"{indent}  {style(f'{label:<{_LABEL_WIDTH}}', *styles)}{text}")
+
+    for attribute, label in _STAGES:
+        if attribute not in stages:
+            continue
+        value = getattr(step, attribute)
+        if value is None and attribute != "input":
+            continue  # a stage the visit never reached (the engine leaves it None)
+        if attribute == "after_result_path":
+            # ResultPath writes the result into the state's raw input, so compare with that.
+            previous = step.input
+            if value == step.input and step.result != step.input:
+                line(label, style("(the input: ResultPath discarded the result)", "dim"), "dim")
+                continue
+        if attribute == "result" or previous is _NOTHING:
+            line(label, show(value, elide), "dim")
+        elif value == previous:
+            line(label, style("(unchanged)", "dim"), "dim")
+        else:
+            line(label, show(value, elide), "dim")
+            lines.extend(f"{indent}  {' ' * _LABEL_WIDTH}{c}" for c in _changes(previous, value, style, elide))
+        previous = value
+    for attempt, retry in enumerate(step.retries, start=1):
+        delay = retry.get("delay")
+        wait = f", retried after {delay:g}s" if isinstance(delay, (int, float)) else ""
+        line(f"retry {attempt}", f"{retry.get('error')}: {_short(retry.get('cause'), elide)}{wait}", "yellow")
+    if step.status in ("CAUGHT", "FAILED"):
+        word = "caught" if step.status == "CAUGHT" else "failed"
+        line(word, f"{step.error}: {_short(step.cause, elide)}", "bold", "yellow" if word == "caught" else "red")
+    if step.next:
+        lines.append(f"{indent}  {style('→ ' + step.next, 'bold')}")
+    return lines
+
+
+_NOTHING = object()
+
+
+def _scope_text(scope: tuple[Any, ...]) -> str:
+    """``("Fan", 0, "Items", 7)`` -> ``Fan #0 / Items #7`` (branch 0 of Fan, iteration 7 of Items)."""
+    parts = []
+    for owner, index in zip(scope[::2], scope[1::2]):
+        parts.append(f"{owner} #{index}")
+    return " / ".join(parts)
+
+
+def _changes(before: Any, after: Any, style: _Style, elide: bool) -> Iterable[str]:
+    """What changed between two object stages, key by key; nothing for other kinds of value."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return []
+    changes = [style(f"+ {k}: ", "green") + show(after[k], elide) for k in after if k not in before]
+    changes += [style(f"- {k}", "red") for k in before if k not in after]
+    changes += [style(f"~ {k}: ", "yellow") + show(after[k], elide)
+                for k in after if k in before and after[k] != before[k]]
+    return changes
+
+
+def show(value: Any, elide: bool) -> str:
+    """Compact JSON; elided, long strings and lists are cut to a sample with a count of the rest."""
+    if not elide:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(_sample(value, depth=0), ensure_ascii=False, default=str)
+    return text if len(text) <= _ELIDE_WIDTH else text[: _ELIDE_WIDTH - 1] + "…"
+
+
+def _sample(value: Any, depth: int) -> Any:
+    if isinstance(value, str) and len(value) > 60:
+        return f"{value[:40]}…(+{len(value) - 40} chars)"
+    if isinstance(value, list):
+        if depth >= _DEPTH:
+            return [f"…{_count(len(value), 'item')}"] if value else []
+        shown = [_sample(v, depth + 1) for v in value[:5]]
+        return shown + ([f"…(+{len(value) - 5} more)"] if len(value) > 5 else [])
+    if isinstance(value, dict):
+        if depth >= _DEPTH:
+            return {"…": _count(len(value), "key")} if value else {}
+        return {k: _sample(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _short(text: str | None, elide: bool) -> str:
+    if text is None:
+        return ""
+    return text if not elide or len(text) <= 160 else text[:159] + "…"
