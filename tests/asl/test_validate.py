@@ -258,9 +258,9 @@ def test_bad_paths_are_reported_at_their_field(field: str, value: str):
     assert ("SCHEMA_VALIDATION_FAILED", field) in diagnostics(changed(field, value))
 
 
-def test_bad_intrinsic_in_a_template_is_reported_at_the_template():
+def test_bad_intrinsic_in_a_template_is_reported_at_its_key():
     found = validate_definition(changed("/States/Detect/Parameters/id.$", "States.NoSuchFunction()"))
-    assert [d.location for d in found] == ["/States/Detect/Parameters"]
+    assert [d.location for d in found] == ["/States/Detect/Parameters/id.$"]
     assert "States.NoSuchFunction" in found[0].message
 
 

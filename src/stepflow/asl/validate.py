@@ -319,9 +319,14 @@ class _Checker:
         try:
             compile_(value)
         except StepflowError as problem:
-            located = getattr(problem, "location", "")  # a compiler that knows the JSON pointer
+            # Compilers that know the place say so: choice.py with an absolute ``location``,
+            # templates.py with a ``pointer`` relative to the template.
+            located = getattr(problem, "location", None)
+            relative = getattr(problem, "pointer", None)
             if isinstance(located, str) and located.startswith(where):
                 self.report(SCHEMA, getattr(problem, "message", str(problem)), located)
+            elif isinstance(relative, str) and relative.startswith("/"):
+                self.report(SCHEMA, f"{field}: {getattr(problem, 'problem', problem)}", where + relative)
             else:
                 self.report(SCHEMA, f"The value of field '{field}' must be {what}: {problem}", where)
 
