@@ -194,7 +194,9 @@ def test_null_value_is_found_not_missing() -> None:
     assert compile_path("$.x").exists({"x": None})
 
 
-@pytest.mark.parametrize("text", ["foo", "", "$.a[", "$.a[?(@.x >)]", "$.a.length(", 5])
+@pytest.mark.parametrize(
+    "text", ["foo", "", "$.", "$.a[", "$.a[?(@.x >)]", "$.a[?(@.x == fiction)]", "$.a[?(@.x & @.y)]", 5]
+)
 def test_bad_syntax_raises_path_syntax_error_naming_the_text(text: object) -> None:
     with pytest.raises(PathSyntaxError) as caught:
         compile_path(text)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Union
@@ -264,7 +265,9 @@ def compile_path(text: str) -> Path:
         name = function.group(1) if function else segments[-1]
         raise PathSyntaxError(text, f"functions such as {name}() are not supported")
     try:
-        with _PARSER_LOCK:
+        with _PARSER_LOCK, warnings.catch_warnings():
+            # jsonpath-ng only warns about syntax Jayway refuses (unquoted words, a single '&').
+            warnings.simplefilter("error", DeprecationWarning)
             query = _PARSER.parse("$" + _bracketed(segments) + rest)
     except Exception as exc:  # jsonpath-ng raises several exception types for bad syntax
         # Its positions count in the rewritten text, so they are left out.
