@@ -232,6 +232,14 @@ def test_missing_path_argument_quotes_the_path_and_the_compact_input() -> None:
     )
 
 
+def test_indexing_a_non_array_argument_passes_jayways_message_through_as_aws_does() -> None:
+    text = "States.Array($.other[0])"
+    assert failure(text, {"other": 1}).cause == (
+        f"The function '{text}' had the following error: "
+        "Filter: [0] can only be applied to arrays. Current context is: 1"
+    )
+
+
 def test_missing_context_path_argument_quotes_the_context() -> None:
     with pytest.raises(ASLError) as caught:
         run("States.Array($$.Map.Item.Index)", {"a": 1}, {"Execution": {}})

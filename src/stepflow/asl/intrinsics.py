@@ -67,16 +67,8 @@ class IntrinsicSyntaxError(StepflowError):
         super().__init__(f"invalid intrinsic function call '{text}' at position {position}: {problem}")
 
 
-class _InvalidArguments(Exception):
-    """A function rejected the values it was given (AWS: ``Invalid arguments in States.X``)."""
-
-
-class _ArgumentNotFound(Exception):
-    """A path argument matched nothing in the data it reads."""
-
-    def __init__(self, path: Path, searched: Any) -> None:
-        self.path = path
-        self.searched = searched
+class _CallFailed(Exception):
+    """A call that cannot give a value; ``args[0]`` is AWS's detail text for the cause."""
 
 
 def is_intrinsic(text: Any) -> bool:
@@ -124,8 +116,15 @@ class _PathArgument:
     def evaluate(self, data: Any, context: Any) -> Any:
         try:
             return self.path.find(data, context)
-        except PathNotFound:
-            raise _ArgumentNotFound(self.path, context if self.path.text.startswith("$$") else data) from None
+        except PathNotFound as missing:
+            # AWS passes Jayway's own text through when an index is applied to a non-array.
+            if missing.reason.startswith("Filter:"):
+                raise _CallFailed(missing.reason) from None
+            searched = context if self.path.context else data
+            raise _CallFailed(
+                f"The JsonPath argument for the field '{self.path.text}' could not be found in the "
+                f"input '{to_json(searched)}'"
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -147,10 +146,8 @@ class _Call:
             values[0] = _template_pieces(self.arguments[0], values[0])
         try:
             return self.spec.run(values)
-        except _InvalidArguments:
-            raise
         except (TypeError, ValueError, OverflowError) as error:
-            raise _InvalidArguments(self.name) from error
+            raise _CallFailed(f"Invalid arguments in {self.name}") from error
 
 
 _Node = _Literal | _StringLiteral | _PathArgument | _Call
@@ -173,14 +170,8 @@ class Intrinsic:
     def __call__(self, data: Any, context: Any = None) -> Any:
         try:
             return self._call.evaluate(data, context)
-        except _InvalidArguments as error:
-            detail = f"Invalid arguments in {error.args[0]}"
-        except _ArgumentNotFound as error:
-            detail = (
-                f"The JsonPath argument for the field '{error.path.text}' could not be found in the "
-                f"input '{to_json(error.searched)}'"
-            )
-        raise StateDataError(f"The function '{self.text}' had the following error: {detail}")
+        except _CallFailed as failure:
+            raise StateDataError(f"The function '{self.text}' had the following error: {failure.args[0]}") from None
 
     def __repr__(self) -> str:
         return f"Intrinsic({self.text!r})"
@@ -385,7 +376,7 @@ def _template_pieces(node: _Node, value: Any) -> Any:
 def _format(args: list[Any]) -> str:
     pieces, values = args[0], args[1:]
     if not isinstance(pieces, tuple) or len(pieces) - 1 != len(values):
-        raise _InvalidArguments("States.Format")
+        raise ValueError("the number of arguments does not match the number of {}")
     out = [pieces[0]]
     for value, piece in zip(values, pieces[1:]):
         out.append(_format_value(value))
