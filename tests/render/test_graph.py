@@ -60,7 +60,7 @@ def test_choice_edges_carry_their_rule_and_the_default_edge_is_marked():
     mermaid = to_mermaid(graph)
     dot = to_dot(graph)
     assert 's_Route -->|"$.size #gt; 10 and not $.kind == #quot;small#quot;"| s_Hold' in mermaid
-    assert 's_Route -->|"$.urgent == true"| s_FanOut' in mermaid
+    assert 's_Route -->|"$.urgent is present and $.urgent == true"| s_FanOut' in mermaid
     assert 's_Route -->|"Default"| s_PerItem' in mermaid
     assert 's_Route -> s_Hold [label="$.size > 10 and not $.kind == \\"small\\""];' in dot
     assert 's_Route -> s_PerItem [style=bold, label="Default"];' in dot

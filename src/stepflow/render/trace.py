@@ -112,7 +112,7 @@ def format_step(step: Any, color: bool, elide: bool) -> list[str]:
     if step.status in ("CAUGHT", "FAILED"):
         word = "caught" if step.status == "CAUGHT" else "failed"
         line(word, f"{step.error}: {_short(step.cause, elide)}", "bold", "yellow" if word == "caught" else "red")
-    if step.next:
+    if step.next and step.status != "FAILED":
         lines.append(f"{indent}  {style('→ ' + step.next, 'bold')}")
     return lines
 
