@@ -1,0 +1,80 @@
+"""``stepflow validate FILE...``: check definitions offline, as ValidateStateMachineDefinition does.
+
+Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an ERROR,
+2 when a file cannot be read (or the command line is wrong).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.loader import load_definition
+from stepflow.asl.validate import validate_definition
+
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check state machine definitions and report every problem",
+        description="Check Amazon States Language definitions; each problem is shown with AWS's "
+        "diagnostic code and a JSON pointer to where it is.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="a definition (.json / .asl.json)")
+    parser.add_argument(
+        "--json", action="store_true",
+        help="print a JSON list shaped like ValidateStateMachineDefinition's response, one per file",
+    )
+    parser.set_defaults(handler=run)
+
+
+def check_file(path: str) -> list[Diagnostic]:
+    """Every diagnostic for one file; a file that cannot be read raises StepflowError."""
+    try:
+        return validate_definition(load_definition(Path(path)))
+    except DefinitionError as invalid:  # JSON syntax and similar: the file is not a definition
+        return invalid.diagnostics
+
+
+def response(diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """ValidateStateMachineDefinition's response shape: result, diagnostics, truncated."""
+    failed = any(d.severity == "ERROR" for d in diagnostics)
+    return {
+        "result": "FAIL" if failed else "OK",
+        "diagnostics": [
+            {"severity": d.severity, "code": d.code, "message": d.message, "location": d.location}
+            for d in diagnostics
+        ],
+        "truncated": False,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    status = 0
+    reports: list[dict[str, Any]] = []
+    for path in args.files:
+        try:
+            diagnostics = check_file(path)
+        except StepflowError as unreadable:
+            status = EXIT_UNREADABLE
+            print(f"stepflow: {unreadable}", file=sys.stderr)
+            reports.append({"file": path, "error": str(unreadable)})
+            continue
+        report = response(diagnostics)
+        if report["result"] == "FAIL" and status == 0:
+            status = EXIT_INVALID
+        reports.append({"file": path, **report})
+        if not args.json:
+            for diagnostic in diagnostics:
+                print(f"{path}: {diagnostic}")
+            if report["result"] == "OK":
+                print(f"{path}: OK")
+    if args.json:
+        print(json.dumps(reports, indent=2, ensure_ascii=False))
+    return status
