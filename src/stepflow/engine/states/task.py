@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepflow.asl.errors import HEARTBEAT_TIMEOUT, TIMEOUT, ASLError
+from stepflow.asl.errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ASLError, StepflowError
 from stepflow.asl.paths import Path, PathNotFound, StateDataError
 from stepflow.engine.dataflow import check_payload_size
 from stepflow.engine.history import EventType
@@ -18,11 +18,7 @@ from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
 
 _TIMEOUTS = (TIMEOUT, HEARTBEAT_TIMEOUT)
-
-
-def is_lambda_function_arn(resource: str) -> bool:
-    """``arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]``: a Lambda called directly."""
-    return resource.startswith("arn:aws:lambda:") and ":function:" in resource
+_SERVICE_PREFIX = "arn:aws:states:::"
 
 
 class TaskState(CompiledState):
@@ -38,14 +34,19 @@ class TaskState(CompiledState):
         self.resource = resource
         self.timeout = timeout
         self.heartbeat = heartbeat
-        self.is_lambda = is_lambda_function_arn(resource)
 
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         run = lane.run
         history = run.history
         timeout = _seconds(self.timeout, record.input, context, "TimeoutSecondsPath")
         heartbeat = _seconds(self.heartbeat, record.input, context, "HeartbeatSecondsPath")
-        if self.is_lambda:
+        try:
+            target = run.registry.resolve(self.resource, data, self.name)
+        except StepflowError as unsupported:
+            raise ASLError(RUNTIME, str(unsupported)) from None
+        # Service integrations (arn:aws:states:::...) write Task* events, functions LambdaFunction*.
+        is_lambda = not (target.kind == "integration" and self.resource.startswith(_SERVICE_PREFIX))
+        if is_lambda:
             lane.follow(history.lambda_function_scheduled(self.resource, data, timeout, lane.last_event_id))
             lane.follow(history.lambda_function_started(lane.last_event_id))
         else:
@@ -61,22 +62,22 @@ class TaskState(CompiledState):
             lane.follow(history.task_started(self.resource, lane.last_event_id))
         try:
             result = run.registry.invoke(
-                self.resource, data, context=context, timeout_seconds=timeout, heartbeat_seconds=heartbeat
+                self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat
             )
             check_payload_size(result, self.name)
         except ASLError as error:
-            self._failed(error, lane)
+            self._failed(error, lane, is_lambda)
             raise
-        if self.is_lambda:
+        if is_lambda:
             lane.follow(history.lambda_function_succeeded(result, lane.last_event_id))
         else:
             lane.follow(history.task_succeeded(self.resource, result, lane.last_event_id))
         return result
 
-    def _failed(self, error: ASLError, lane: Lane) -> None:
+    def _failed(self, error: ASLError, lane: Lane, is_lambda: bool) -> None:
         history = lane.run.history
         timed_out = error.error in _TIMEOUTS
-        if self.is_lambda:
+        if is_lambda:
             kind = EventType.LambdaFunctionTimedOut if timed_out else EventType.LambdaFunctionFailed
             lane.follow(
                 history.lambda_function_ended_in_error(kind, error.error, error.cause, lane.last_event_id)
