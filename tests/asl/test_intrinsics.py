@@ -398,8 +398,14 @@ def test_bad_call_is_refused_at_compile_time_with_its_position(text: str, positi
 def test_more_than_ten_calls_in_one_field_is_refused() -> None:
     ten = "States.Array(" * 10 + ")" * 10
     assert run(ten) == [[[[[[[[[[]]]]]]]]]]
-    with pytest.raises(IntrinsicSyntaxError, match="11 intrinsic functions"):
+    with pytest.raises(IntrinsicSyntaxError, match="more than 10 intrinsic functions") as caught:
         compile_intrinsic("States.Array(" * 11 + ")" * 11)
+    assert caught.value.position == len("States.Array(") * 10
+
+
+def test_deeply_nested_text_is_refused_without_exhausting_the_stack() -> None:
+    with pytest.raises(IntrinsicSyntaxError, match="more than 10 intrinsic functions"):
+        compile_intrinsic("States.Array(" * 5000 + ")" * 5000)
 
 
 def test_is_intrinsic_recognises_calls_but_not_paths_or_text() -> None:

@@ -78,13 +78,7 @@ def is_intrinsic(text: Any) -> bool:
 
 def compile_intrinsic(text: str) -> Intrinsic:
     """Parse ``text`` once into a callable ``Intrinsic``; raises ``IntrinsicSyntaxError``."""
-    parser = _Parser(text)
-    call = parser.parse()
-    if parser.calls > MAX_CALLS_PER_FIELD:
-        raise IntrinsicSyntaxError(
-            text, 0, f"{parser.calls} intrinsic functions in one field; at most {MAX_CALLS_PER_FIELD} are allowed"
-        )
-    return Intrinsic(text, call)
+    return Intrinsic(text, _Parser(text).parse())
 
 
 # --- the call tree ---------------------------------------------------------------------------
@@ -323,6 +317,8 @@ class _Parser:
         if spec is None:
             self._fail(name_token, f"unknown intrinsic function {name_token.value!r}")
         self.calls += 1
+        if self.calls > MAX_CALLS_PER_FIELD:  # checked while parsing, so nesting depth stays bounded
+            self._fail(name_token, f"more than {MAX_CALLS_PER_FIELD} intrinsic functions in one field")
         if self._next().kind != "(":
             self._fail(self.tokens[self.index - 1], f"expected '(' after {name_token.value}")
         arguments: list[_Node] = []
