@@ -1,0 +1,142 @@
+"""``stepflow run``: run a definition once and print how it ended.
+
+With ``--json`` stdout holds exactly one JSON object, ``{"status", "output", "error", "cause"}``, and
+the exit status is 0 whenever the run finished (whatever its status): outside test suites rely on
+this contract. Usage errors and definitions that do not load exit non-zero with the reasons on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from stepflow.asl.errors import StepflowError
+from stepflow.engine.clock import RealClock, VirtualClock
+
+# Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
+STACKS = {"riderphoto": "stepflow.riderphoto.stack"}
+
+
+class UsageError(StepflowError):
+    """A bad command line or input file (exit status 2)."""
+
+    exit_status = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a state machine definition once",
+        description="Run a state machine definition once, locally, and print how it ended.",
+    )
+    parser.add_argument("definition", help="the definition file (ASL JSON)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--input", metavar="JSON", help="the execution input as JSON text (default {})")
+    source.add_argument("--input-file", metavar="FILE", help="a file holding the execution input")
+    parser.add_argument(
+        "--resources",
+        metavar="FILE.py",
+        help="a Python file defining RESOURCES = {arn: handler} (and optionally SUBSTITUTIONS)",
+    )
+    parser.add_argument("--stack", choices=sorted(STACKS), help="bind a named local stack's resources")
+    parser.add_argument("--name", help="the execution name (default: a UUID)")
+    parser.add_argument(
+        "--virtual-time", action="store_true", help="use a virtual clock: Wait states and retries take no time"
+    )
+    parser.add_argument("--trace", action="store_true", help="print a step-by-step trace to stderr")
+    parser.add_argument("--json", action="store_true", help="print one JSON object: status, output, error, cause")
+    parser.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from stepflow.machine import StateMachine
+
+    execution_input = _read_input(args.input, args.input_file)
+    resources: dict[str, Any] = {}
+    substitutions: dict[str, str] = {}
+    if args.stack:
+        stack_resources, stack_substitutions = importlib.import_module(STACKS[args.stack]).bindings()
+        resources.update(stack_resources)
+        substitutions.update(stack_substitutions)
+    if args.resources:
+        file_resources, file_substitutions = load_resources_file(args.resources)
+        resources.update(file_resources)
+        substitutions.update(file_substitutions)
+    machine = StateMachine.from_file(
+        args.definition,
+        resources=resources,
+        substitutions=substitutions,
+        clock=VirtualClock() if args.virtual_time else RealClock(),
+    )
+    execution = machine.run(execution_input, name=args.name)
+    _save(execution)
+    if args.trace:
+        from stepflow.render.trace import format_trace
+
+        print(format_trace(execution, color=sys.stderr.isatty()), file=sys.stderr)
+    summary = {
+        "status": execution.status,
+        "output": execution.output,
+        "error": execution.error,
+        "cause": execution.cause,
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"status: {execution.status}")
+        if execution.status == "SUCCEEDED":
+            print(f"output: {json.dumps(execution.output, indent=2, ensure_ascii=False)}")
+        else:
+            print(f"error:  {execution.error}")
+            print(f"cause:  {execution.cause}")
+    return 0
+
+
+def _read_input(text: str | None, file: str | None) -> Any:
+    where = "--input"
+    if file is not None:
+        where = f"--input-file {file}"
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot read {where}: {error.strerror or error}") from None
+    if text is None:
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{where} is not valid JSON: {error}") from None
+
+
+def load_resources_file(path: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """``RESOURCES`` (required) and ``SUBSTITUTIONS`` (optional) from a Python file."""
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"--resources {path}: no such file")
+    spec = importlib.util.spec_from_file_location(f"stepflow_resources_{abs(hash(file.resolve()))}", file)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"--resources {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the user's file: report it, never a traceback
+        raise UsageError(f"--resources {path} failed to load: {type(error).__name__}: {error}") from None
+    resources = getattr(module, "RESOURCES", None)
+    substitutions = getattr(module, "SUBSTITUTIONS", {})
+    if not isinstance(resources, dict):
+        raise UsageError(f"--resources {path} must define RESOURCES = {{resource_arn: handler}}")
+    if not isinstance(substitutions, dict):
+        raise UsageError(f"--resources {path}: SUBSTITUTIONS must be a dict of name -> string")
+    return resources, substitutions
+
+
+def _save(execution: Any) -> None:
+    """Keep the execution in the data root's store, for ``stepflow`` commands that read it back."""
+    from stepflow import settings
+    from stepflow.store import ExecutionStore
+
+    ExecutionStore(settings.data_root()).save(execution)
