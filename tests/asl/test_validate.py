@@ -258,6 +258,25 @@ def test_bad_paths_are_reported_at_their_field(field: str, value: str):
     assert ("SCHEMA_VALIDATION_FAILED", field) in diagnostics(changed(field, value))
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("/States/Fanout/Branches/1/States/Each/ItemsPath", "$.faces[*]"),
+        ("/States/Failed/CausePath", "$..Cause"),
+    ],
+)
+def test_reference_path_fields_refuse_query_paths(field: str, value: str):
+    found = validate_definition(changed(field, value))
+    assert [(d.location, "reference path" in d.message) for d in found] == [(field, True)]
+
+
+def test_fail_paths_accept_only_the_string_intrinsics():
+    assert validate_definition(changed("/States/Failed/CausePath", "States.Format('bad {}', $.id)")) == []
+    [diagnostic] = validate_definition(changed("/States/Failed/CausePath", "States.ArrayLength($.list)"))
+    assert diagnostic.location == "/States/Failed/CausePath"
+    assert "States.ArrayLength" in diagnostic.message
+
+
 def test_bad_intrinsic_in_a_template_is_reported_at_its_key():
     found = validate_definition(changed("/States/Detect/Parameters/id.$", "States.NoSuchFunction()"))
     assert [d.location for d in found] == ["/States/Detect/Parameters/id.$"]

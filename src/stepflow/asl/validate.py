@@ -49,10 +49,15 @@ NUMBER_FIELDS = {
     "Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency", "ToleratedFailureCount",
     "ToleratedFailurePercentage",
 }
-# Fields holding a reference path or a query path, read from the data or the context object.
+# Fields holding a reference path, read from the data or the context object.
 PATH_FIELDS = {
     "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
     "MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath",
+}
+# AWS, "Fail workflow state": the intrinsics ErrorPath and CausePath accept (they return strings).
+FAIL_INTRINSICS = {
+    "States.Format", "States.JsonToString", "States.ArrayGetItem", "States.Base64Encode",
+    "States.Base64Decode", "States.Hash", "States.UUID",
 }
 TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
 MUTUALLY_EXCLUSIVE = (
@@ -296,7 +301,7 @@ class _Checker:
             if field in state:
                 self.expression(compile_, state[field], field, pointer_join(where, field), "a valid JSONPath")
         for field in PATH_FIELDS & state.keys():
-            self.path(state[field], field, pointer_join(where, field))
+            self.reference_path(state[field], field, pointer_join(where, field))
         for field in TEMPLATE_FIELDS:
             if isinstance(state.get(field), dict):
                 self.template(state[field], field, pointer_join(where, field))
@@ -343,19 +348,29 @@ class _Checker:
                 self.report(NO_DOLLAR, f"The value of field '{key}' looks like a JSONPath or an intrinsic "
                                        f"function; its name should end in '.$'", at, "WARNING")
 
-    def path(self, value: Any, field: str, where: str) -> None:
-        from stepflow.asl.paths import compile_path
+    def reference_path(self, value: Any, field: str, where: str) -> None:
+        """A path that must name one node: only names and single indexes ("Reference Paths")."""
+        from stepflow.asl.paths import PathSyntaxError, compile_path
 
-        self.expression(compile_path, value, field, where, "a valid JSONPath")
+        def compile_reference(text: Any) -> None:
+            if not compile_path(text).definite:
+                raise PathSyntaxError(text, "it must be a reference path (names and single indexes only)")
+
+        self.expression(compile_reference, value, field, where, "a valid reference path")
 
     def path_or_intrinsic(self, value: Any, field: str, where: str) -> None:
-        """Fail's ErrorPath / CausePath take a path or an intrinsic function."""
+        """Fail's ErrorPath / CausePath: a reference path or one of the string intrinsics."""
         if isinstance(value, str) and _looks_intrinsic(value):
             from stepflow.asl.intrinsics import compile_intrinsic
 
-            self.expression(compile_intrinsic, value, field, where, "a valid intrinsic function")
+            name = value.split("(", 1)[0].strip()
+            if name not in FAIL_INTRINSICS:
+                self.report(SCHEMA, f"The value of field '{field}' may use only the intrinsic functions "
+                                    f"{', '.join(sorted(FAIL_INTRINSICS))}, not {name}", where)
+            else:
+                self.expression(compile_intrinsic, value, field, where, "a valid intrinsic function")
         else:
-            self.path(value, field, where)
+            self.reference_path(value, field, where)
 
     def no_path(self, state: dict[str, Any], fields: tuple[str, ...], where: str) -> None:
         for field in fields:
