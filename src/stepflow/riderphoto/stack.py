@@ -125,6 +125,22 @@ class Stack:
         if self.collections.exists(self.collection_id):
             self.collections.delete_collection(self.collection_id)
         (self.root / STACK_FILE).unlink(missing_ok=True)
+        self._remove_empty_stores()
+
+    def _remove_empty_stores(self) -> None:
+        """Drop the store files and folders ``up`` made, unless something else now lives there."""
+        if not self.buckets.names():
+            shutil.rmtree(self.buckets.folder, ignore_errors=True)
+            shutil.rmtree(self.root / ".staging", ignore_errors=True)
+        for path, empty in (
+            (self.tables.path, not self.tables.names()),
+            (self.collections.path, not self.collections.list_collections()),
+        ):
+            if empty:
+                for suffix in ("", "-wal", "-shm"):
+                    path.with_name(path.name + suffix).unlink(missing_ok=True)
+        if self.root.is_dir() and not any(self.root.iterdir()):
+            self.root.rmdir()
 
 
 def bindings(root: Path | None = None) -> tuple[dict[str, Handler], dict[str, str]]:

@@ -74,6 +74,14 @@ class Tables:
             found = connection.execute("SELECT 1 FROM tables WHERE name = ?", (table,)).fetchone()
             return found is not None
 
+    def names(self) -> list[str]:
+        """Every table, sorted."""
+        if not self.path.exists():
+            return []
+        with self._transaction() as connection:
+            rows = connection.execute("SELECT name FROM tables ORDER BY name").fetchall()
+        return [row[0] for row in rows]
+
     def delete(self, table: str) -> None:
         """Delete the table and all its items."""
         with self._transaction(write=True) as connection:

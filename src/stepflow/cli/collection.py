@@ -1,0 +1,57 @@
+"""``stepflow collection ...``: the workshop's ``aws rekognition`` collection commands, locally.
+
+Each prints the JSON the AWS CLI prints for the same command.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+from stepflow.riderphoto.stack import COLLECTION_ID
+from stepflow.services.faces import FACE_MODEL_VERSION, FaceCollections
+from stepflow.settings import data_root
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("collection", help="manage local face collections")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, handler, help_text in (
+        ("create", run_create, "create a collection (aws rekognition create-collection)"),
+        ("delete", run_delete, "delete a collection and its faces"),
+        ("list-faces", run_list_faces, "list the faces indexed in a collection"),
+        ("delete-faces", run_delete_faces, "delete faces by FaceId"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("--collection-id", default=COLLECTION_ID)
+        if name == "delete-faces":
+            action.add_argument("--face-ids", nargs="+", required=True, metavar="FACE_ID")
+        action.set_defaults(handler=handler)
+    actions.add_parser("list", help="list the collections").set_defaults(handler=run_list)
+
+
+def _print(document: object) -> int:
+    print(json.dumps(document, indent=4))
+    return 0
+
+
+def run_create(args: argparse.Namespace) -> int:
+    return _print(FaceCollections(data_root()).create_collection(args.collection_id))
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    return _print(FaceCollections(data_root()).delete_collection(args.collection_id))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    collections = FaceCollections(data_root()).list_collections()
+    return _print({"CollectionIds": collections, "FaceModelVersions": [FACE_MODEL_VERSION] * len(collections)})
+
+
+def run_list_faces(args: argparse.Namespace) -> int:
+    faces = FaceCollections(data_root()).list_faces(args.collection_id)
+    return _print({"Faces": faces, "FaceModelVersion": FACE_MODEL_VERSION})
+
+
+def run_delete_faces(args: argparse.Namespace) -> int:
+    deleted = FaceCollections(data_root()).delete_faces(args.collection_id, args.face_ids)
+    return _print({"DeletedFaces": deleted})
