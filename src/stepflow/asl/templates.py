@@ -53,22 +53,18 @@ class _Place:
         return TemplateSyntaxError(self.field, self.pointer, problem)
 
 
+@dataclass(frozen=True, slots=True)
 class _Literal:
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
+    value: Any
 
     def render(self, data: Any, context: Any) -> Any:
         return self.value
 
 
+@dataclass(frozen=True, slots=True)
 class _PathValue:
-    __slots__ = ("key", "path")
-
-    def __init__(self, key: str, path: Path) -> None:
-        self.key = key
-        self.path = path
+    key: str  # the template key, ".$" included, as AWS names it in the cause
+    path: Path
 
     def render(self, data: Any, context: Any) -> Any:
         try:
@@ -81,31 +77,25 @@ class _PathValue:
             ) from None
 
 
+@dataclass(frozen=True, slots=True)
 class _IntrinsicValue:
-    __slots__ = ("intrinsic",)
-
-    def __init__(self, intrinsic: Intrinsic) -> None:
-        self.intrinsic = intrinsic
+    intrinsic: Intrinsic
 
     def render(self, data: Any, context: Any) -> Any:
         return self.intrinsic(data, context)
 
 
+@dataclass(frozen=True, slots=True)
 class _Object:
-    __slots__ = ("fields",)
-
-    def __init__(self, fields: tuple[tuple[str, _Node], ...]) -> None:
-        self.fields = fields
+    fields: tuple[tuple[str, _Node], ...]
 
     def render(self, data: Any, context: Any) -> Any:
         return {name: node.render(data, context) for name, node in self.fields}
 
 
+@dataclass(frozen=True, slots=True)
 class _Array:
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[_Node, ...]) -> None:
-        self.items = items
+    items: tuple[_Node, ...]
 
     def render(self, data: Any, context: Any) -> Any:
         return [item.render(data, context) for item in self.items]
