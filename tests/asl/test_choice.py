@@ -284,6 +284,7 @@ def test_and_stops_at_the_first_false_rule() -> None:
         ({"Variable": "$.a"}, ""),
         ({"Variable": "$.a", "IsNull": True, "IsString": True}, ""),
         ({"Variable": "$.a", "StringEquls": "x"}, "/StringEquls"),
+        ({"Variable": "$.a", "IsNull": True, "a/b~c": 1}, "/a~1b~0c"),
         ({"And": []}, "/And"),
         ({"Not": [{"Variable": "$.a", "IsNull": True}]}, "/Not"),
         ({"And": [{"Variable": "$.a", "IsNull": True, "Next": "X"}]}, "/And/0/Next"),

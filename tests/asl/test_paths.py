@@ -150,6 +150,21 @@ def test_names_jsonpath_ng_cannot_lex_still_work() -> None:
     assert compile_path("$.1st[*]").find(data) == ["v"]
 
 
+def test_names_with_quotes_and_backslashes_work_in_query_paths() -> None:
+    data = {"it's": {"a\\b": [1, 2]}}
+    assert compile_path("$['it\\'s']['a\\\\b'][*]").find(data) == [1, 2]
+    assert compile_path("$[\"it's\"]['a\\\\b'][0]").find(data) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["$.store.bicycle.color", "$.store.book[2].isbn", "$['store']['book'][0]['price']", "$.store.book[-1].title", "$.limit"],
+)
+def test_reference_paths_find_what_jsonpath_ng_finds_as_a_single_value(text: str) -> None:
+    (only,) = jsonpath_ng_parse(text).find(STORE)
+    assert compile_path(text).find(STORE) == only.value
+
+
 def test_missing_leaf_reports_no_results_in_jayway_notation() -> None:
     with pytest.raises(PathNotFound) as caught:
         compile_path("$.car.missing").find(DOC_INPUT)

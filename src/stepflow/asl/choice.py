@@ -204,7 +204,8 @@ def _compile(rule: Any, location: str, top_level: bool) -> Predicate:
         if field == "Next" and not top_level:
             raise ChoiceRuleError(f"{location}/Next", "Next may appear only in a top-level Choice Rule")
         if field not in allowed and field not in OPERATORS and field not in ("Variable", "And", "Or", "Not"):
-            raise ChoiceRuleError(f"{location}/{field}", f"unknown Choice Rule field {field!r}")
+            token = str(field).replace("~", "~0").replace("/", "~1")  # RFC 6901
+            raise ChoiceRuleError(f"{location}/{token}", f"unknown Choice Rule field {field!r}")
     combinators = [name for name in ("And", "Or", "Not") if name in rule]
     operators = [name for name in rule if name in OPERATORS]
     if combinators:

@@ -108,8 +108,16 @@ def _split_definite_prefix(body: str) -> tuple[tuple[Segment, ...], str]:
 
 
 def _bracketed(segments: tuple[Segment, ...]) -> str:
-    """Jayway's normalised notation: ``$['a'][0]``; also a form jsonpath-ng always parses."""
-    return "".join(f"[{s}]" if isinstance(s, int) else "['" + s.replace("'", "\\'") + "']" for s in segments)
+    """Jayway's normalised notation, as its messages print a path: ``['a'][0]``."""
+    return "".join(f"[{s}]" if isinstance(s, int) else f"['{s}']" for s in segments)
+
+
+def _parsable(segments: tuple[Segment, ...]) -> str:
+    """The same segments as jsonpath-ng parses them, whatever characters the names hold."""
+    def quoted(name: str) -> str:
+        return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    return "".join(f"[{s}]" if isinstance(s, int) else f"[{quoted(s)}]" for s in segments)
 
 
 class _AwsFilter(jp_filter.Filter):
@@ -268,7 +276,7 @@ def compile_path(text: str) -> Path:
         with _PARSER_LOCK, warnings.catch_warnings():
             # jsonpath-ng only warns about syntax Jayway refuses (unquoted words, a single '&').
             warnings.simplefilter("error", DeprecationWarning)
-            query = _PARSER.parse("$" + _bracketed(segments) + rest)
+            query = _PARSER.parse("$" + _parsable(segments) + rest)
     except Exception as exc:  # jsonpath-ng raises several exception types for bad syntax
         # Its positions count in the rewritten text, so they are left out.
         raise PathSyntaxError(text, re.sub(r" at \d+:\d+", "", str(exc))) from None
