@@ -143,8 +143,21 @@ def test_descendant_filter_finds_each_matching_object_once() -> None:
     assert sorted(m["n"] for m in compile_path("$..[?(@.n > 4)]").find(data)) == [5, 6]
 
 
+def test_definite_path_gives_the_value_where_jsonpath_ng_gives_matches() -> None:
+    assert [m.value for m in jsonpath_ng_parse("$.bar").find(DOC_INPUT)] == [["a", "b", "c"]]
+    assert compile_path("$.bar").find(DOC_INPUT) == ["a", "b", "c"]
+
+
+def test_missing_definite_path_raises_where_jsonpath_ng_finds_nothing() -> None:
+    assert jsonpath_ng_parse("$.nope").find(DOC_INPUT) == []
+    with pytest.raises(PathNotFound):
+        compile_path("$.nope").find(DOC_INPUT)
+
+
 def test_names_jsonpath_ng_cannot_lex_still_work() -> None:
     data = {"1st": {"ключ": "v"}, "a:b": 2}
+    with pytest.raises(Exception):
+        jsonpath_ng_parse("$.1st.ключ")
     assert compile_path("$.1st.ключ").find(data) == "v"
     assert compile_path("$.a:b").find(data) == 2
     assert compile_path("$.1st[*]").find(data) == ["v"]
