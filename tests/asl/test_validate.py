@@ -471,3 +471,18 @@ def test_jsonata_choice_rules_need_a_condition():
 def test_item_processor_cannot_declare_a_query_language():
     each = "/States/Fanout/Branches/1/States/Each/ItemProcessor"
     assert diagnostics(changed(f"{each}/QueryLanguage", "JSONata")) == {("SCHEMA_VALIDATION_FAILED", each)}
+
+
+def _positions(node: Any, prefix: str = "") -> list[str]:
+    found = [prefix] if prefix else []
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        found += _positions(child, f"{prefix}/{key}")
+    return found
+
+
+@pytest.mark.parametrize("value", [None, -1, [], [[1]], {"Type": "Choice"}, "$["])
+def test_any_wrong_json_value_anywhere_gives_diagnostics_never_an_exception(value: Any):
+    for position in _positions(GOOD):
+        found = validate_definition(changed(position, value))
+        assert all(d.location == "" or d.location.startswith("/") for d in found)

@@ -204,7 +204,7 @@ class _Checker:
         for name, state in states.items():
             self.state_name(name, pointer_join(where, "States", name))
             if isinstance(state, dict):
-                self.state(name, state, pointer_join(where, "States", name))
+                self.state(state, pointer_join(where, "States", name))
         self.graph(raw, states, where)
 
     def state_name(self, name: str, where: str) -> None:
@@ -227,8 +227,8 @@ class _Checker:
                     edges[name].append(target)
                 else:
                     self.report(MISSING_TARGET, f"Missing 'Next' target: {target}", at)
-        start = raw.get("StartAt")
-        if isinstance(start, str) and start not in states:
+        start = raw.get("StartAt") if isinstance(raw.get("StartAt"), str) else None
+        if start is not None and start not in states:
             self.report(MISSING_TARGET, f"Missing 'StartAt' target: {start}", pointer_join(where, "StartAt"))
         if not any(_is_terminal(state) for state in states.values()):
             # AWS: no terminal state suppresses the reachability walk.
@@ -249,8 +249,8 @@ class _Checker:
 
     # -- states ------------------------------------------------------------------------------
 
-    def state(self, name: str, state: dict[str, Any], where: str) -> None:
-        kind = state.get("Type")
+    def state(self, state: dict[str, Any], where: str) -> None:
+        kind = _state_type(state)
         language = self.state_language(state, where)
         if kind in TRANSITION_TYPES:
             self.next_or_end(state, where)
@@ -263,7 +263,7 @@ class _Checker:
         if kind in ERROR_HANDLING_TYPES:
             for field in ("Retry", "Catch"):
                 self.error_handlers(state.get(field), field, pointer_join(where, field), language)
-        check = getattr(self, f"{str(kind).lower()}_state", None)
+        check = getattr(self, f"{kind.lower()}_state", None) if kind else None
         if check is not None:
             check(state, where, language)
 
@@ -298,7 +298,7 @@ class _Checker:
 
         for field, compile_ in (("InputPath", compile_input_path), ("OutputPath", compile_output_path),
                                 ("ResultPath", compile_result_path)):
-            if field in state:
+            if isinstance(state.get(field), str):  # null is meaningful; other types are schema errors
                 self.expression(compile_, state[field], field, pointer_join(where, field), "a valid JSONPath")
         for field in PATH_FIELDS & state.keys():
             self.reference_path(state[field], field, pointer_join(where, field))
@@ -352,6 +352,9 @@ class _Checker:
         """A path that must name one node: only names and single indexes ("Reference Paths")."""
         from stepflow.asl.paths import PathSyntaxError, compile_path
 
+        if not isinstance(value, str):  # reported by the schema check
+            return
+
         def compile_reference(text: Any) -> None:
             if not compile_path(text).definite:
                 raise PathSyntaxError(text, "it must be a reference path (names and single indexes only)")
@@ -395,7 +398,7 @@ class _Checker:
                     self.report(SCHEMA, f"A {field} entry with '{ALL}' must be the last one", at)
             if field == "Catch":
                 self.query_language_fields(handler, language, at)
-                if language == "JSONPath" and "ResultPath" in handler:
+                if language == "JSONPath" and isinstance(handler.get("ResultPath"), str):
                     from stepflow.asl.paths import compile_result_path
 
                     self.expression(compile_result_path, handler["ResultPath"], "ResultPath",
@@ -418,8 +421,7 @@ class _Checker:
                         pointer_join(where, "HeartbeatSeconds"))
 
     def choice_state(self, state: dict[str, Any], where: str, language: str) -> None:
-        choices = state.get("Choices")
-        for index, rule in enumerate(choices if isinstance(choices, list) else []):
+        for index, rule in enumerate(_list(state.get("Choices"))):
             if not isinstance(rule, dict):
                 continue
             at = pointer_join(where, "Choices", index)
@@ -463,8 +465,7 @@ class _Checker:
             self.no_path(state, ("Error", "Cause"), where)
 
     def parallel_state(self, state: dict[str, Any], where: str, language: str) -> None:
-        branches = state.get("Branches")
-        for index, branch in enumerate(branches if isinstance(branches, list) else []):
+        for index, branch in enumerate(_list(state.get("Branches"))):
             if isinstance(branch, dict):
                 self.machine(branch, pointer_join(where, "Branches", index))
 
@@ -498,25 +499,31 @@ def _template_entries(value: Any, where: str) -> Iterator[tuple[str, str, Any]]:
 
 def _transitions(state: Any, where: str) -> Iterator[tuple[str, str]]:
     """(target, pointer) of every transition out of a state: Next, Default, Choices, Catch."""
-    if not isinstance(state, dict):
-        return
-    kind = state.get("Type")
+    kind = _state_type(state)
     if kind in TRANSITION_TYPES and isinstance(state.get("Next"), str):
         yield state["Next"], pointer_join(where, "Next")
     if kind == "Choice":
         if isinstance(state.get("Default"), str):
             yield state["Default"], pointer_join(where, "Default")
-        for index, rule in enumerate(state.get("Choices") or []):
+        for index, rule in enumerate(_list(state.get("Choices"))):
             if isinstance(rule, dict) and isinstance(rule.get("Next"), str):
                 yield rule["Next"], pointer_join(where, "Choices", index, "Next")
     if kind in ERROR_HANDLING_TYPES:
-        for index, catcher in enumerate(state.get("Catch") or []):
+        for index, catcher in enumerate(_list(state.get("Catch"))):
             if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
                 yield catcher["Next"], pointer_join(where, "Catch", index, "Next")
 
 
 def _is_terminal(state: Any) -> bool:
-    return isinstance(state, dict) and (
-        state.get("Type") in ("Succeed", "Fail")
-        or (state.get("Type") in TRANSITION_TYPES and state.get("End") is True)
-    )
+    kind = _state_type(state)
+    return kind in ("Succeed", "Fail") or (kind in TRANSITION_TYPES and state.get("End") is True)
+
+
+def _state_type(state: Any) -> str | None:
+    """The state's Type when it is a string (anything else was reported by the schema check)."""
+    kind = state.get("Type") if isinstance(state, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
