@@ -107,3 +107,82 @@ def test_sleep_until_on_real_clock_waits_for_the_moment():
 def test_sleep_until_refuses_a_naive_moment():
     with pytest.raises(ValueError, match="timezone-aware"):
         sleep_until(VirtualClock(START), datetime(2024, 5, 2))
+
+
+# --- concurrent branches on their own timelines --------------------------------------------------
+
+
+def run_branches(clock: VirtualClock, waits: list[float]) -> list[datetime]:
+    """Run one thread per wait, each on a timeline forked now; return each branch's end."""
+    fork = clock.now()
+    ends: list[datetime] = [START] * len(waits)
+
+    def branch(index: int) -> None:
+        with clock.timeline(fork) as timeline:
+            clock.sleep(waits[index])
+        ends[index] = timeline.end
+
+    threads = [threading.Thread(target=branch, args=(i,)) for i in range(len(waits))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    return ends
+
+
+def test_parallel_branches_on_timelines_overlap_like_aws():
+    clock = VirtualClock(START)
+    ends = run_branches(clock, [3600, 3600, 60])
+    assert ends == [START + timedelta(hours=1), START + timedelta(hours=1), START + timedelta(minutes=1)]
+    assert clock.now() == START + timedelta(hours=1)  # the joiner sees the latest branch end
+
+
+def test_a_branch_sees_its_own_time_not_its_siblings():
+    clock = VirtualClock(START)
+    seen = {}
+    fork = clock.now()
+    long_done = threading.Event()
+
+    def long_branch() -> None:
+        with clock.timeline(fork):
+            clock.sleep(3600)
+        long_done.set()
+
+    def short_branch() -> None:
+        long_done.wait(5)
+        with clock.timeline(fork):
+            seen["before"] = clock.now()
+            clock.sleep(10)
+            seen["after"] = clock.now()
+
+    threads = [threading.Thread(target=long_branch), threading.Thread(target=short_branch)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert seen == {"before": START, "after": START + timedelta(seconds=10)}
+
+
+def test_nested_branches_join_with_sleep_until_the_latest_end():
+    clock = VirtualClock(START)
+    with clock.timeline() as outer:
+        clock.sleep(5)
+        ends = run_branches(clock, [20, 30])
+        sleep_until(clock, max(ends))
+        clock.sleep(1)
+    assert outer.end == START + timedelta(seconds=36)
+    assert clock.now() == START + timedelta(seconds=36)
+
+
+def test_leaving_a_timeline_restores_the_thread_to_the_shared_time():
+    clock = VirtualClock(START)
+    with clock.timeline(START - timedelta(hours=1)):
+        assert clock.now() == START - timedelta(hours=1)
+    assert clock.now() == START
+
+
+def test_real_clock_timeline_records_the_branch_end():
+    clock = RealClock()
+    with clock.timeline() as timeline:
+        before_exit = clock.now()
+    assert timeline.end >= before_exit

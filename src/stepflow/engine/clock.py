@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Protocol, runtime_checkable
+from typing import Iterator, Protocol, runtime_checkable
 
 # A fixed default start for virtual time, so histories recorded in tests are reproducible.
 DEFAULT_VIRTUAL_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+class Timeline:
+    """A branch's time span on a clock; ``end`` is set when its ``timeline()`` block exits."""
+
+    end: datetime | None = None
 
 
 @runtime_checkable
@@ -27,6 +34,10 @@ class Clock(Protocol):
         """Let ``seconds`` pass (negative or zero: return at once)."""
         ...
 
+    def timeline(self, start: datetime | None = None) -> AbstractContextManager[Timeline]:
+        """Context for one concurrent branch forked at ``start`` (see VirtualClock)."""
+        ...
+
 
 class RealClock:
     """Wall-clock time."""
@@ -38,15 +49,29 @@ class RealClock:
         if seconds > 0:
             time.sleep(seconds)
 
+    @contextmanager
+    def timeline(self, start: datetime | None = None) -> Iterator[Timeline]:
+        """Real branches overlap by themselves; this only records when the branch ended."""
+        timeline = Timeline()
+        try:
+            yield timeline
+        finally:
+            timeline.end = self.now()
+
 
 class VirtualClock:
     """Time that moves only when someone sleeps, and then instantly.
 
-    The model: one shared, monotonic ``now``. ``sleep(s)`` moves ``now`` forward by ``s`` under a
-    lock and returns at once, so concurrent sleepers never block each other and cannot deadlock.
-    Sleeps in concurrent branches therefore add up rather than overlap (two parallel one-hour Waits
-    end two virtual hours later): virtual time is an upper bound of AWS's elapsed time, and every
-    timestamp handed out is still ordered the way the events happened.
+    The model: one shared, monotonic ``now`` (the frontier). ``sleep(s)`` moves it forward by ``s``
+    under a lock and returns at once, so concurrent sleepers never block each other and cannot
+    deadlock. Left at that, sleeps in concurrent branches add up (two parallel one-hour Waits end
+    two virtual hours later).
+
+    To let concurrent branches overlap as on AWS, run each branch inside ``timeline(fork_time)``:
+    on that thread ``now()`` and ``sleep()`` then use the branch's own cursor, starting at the
+    fork, and every wake time also pushes the frontier forward. After joining the branches, a
+    caller outside any timeline sees the frontier, the latest branch end; a caller inside one
+    (a nested Parallel) calls ``sleep_until(clock, max(branch ends))``.
     """
 
     def __init__(self, start: datetime | None = None) -> None:
@@ -55,22 +80,51 @@ class VirtualClock:
             raise ValueError(f"VirtualClock needs a timezone-aware start, got {start.isoformat()}")
         self._now = start.astimezone(timezone.utc)
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def now(self) -> datetime:
+        cursor = self._cursor()
+        if cursor is not None:
+            return cursor
         with self._lock:
             return self._now
 
     def sleep(self, seconds: float) -> None:
         if seconds <= 0:
             return
+        cursor = self._cursor()
+        if cursor is not None:
+            self.advance_to(cursor + timedelta(seconds=seconds))
+            return
         with self._lock:
             self._now = self._now + timedelta(seconds=seconds)
 
     def advance_to(self, moment: datetime) -> None:
         """Move time forward to ``moment``; a moment already past leaves time unchanged."""
+        cursor = self._cursor()
+        if cursor is not None and moment > cursor:
+            self._local.cursor = moment
         with self._lock:
             if moment > self._now:
                 self._now = moment
+
+    @contextmanager
+    def timeline(self, start: datetime | None = None) -> Iterator[Timeline]:
+        """Run a concurrent branch on its own cursor from ``start`` (default: this thread's now).
+
+        The yielded Timeline's ``end`` is the branch's time when the block exits.
+        """
+        saved = self._cursor()
+        self._local.cursor = start if start is not None else self.now()
+        timeline = Timeline()
+        try:
+            yield timeline
+        finally:
+            timeline.end = self._local.cursor
+            self._local.cursor = saved
+
+    def _cursor(self) -> datetime | None:
+        return getattr(self._local, "cursor", None)
 
 
 def sleep_until(clock: Clock, moment: datetime) -> None:
