@@ -9,7 +9,8 @@ the visit they belong to. On a terminal: colour, and long values elided; otherwi
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 # (StepRecord attribute, label) in pipeline order.
 _STAGES = (
@@ -79,32 +80,15 @@ def format_step(step: Any, color: bool, elide: bool) -> list[str]:
     header = f"{indent}{style('▶ ' + step.name, 'bold', 'cyan')} ({step.state_type})"
     header += f"{style(' in ' + where, 'dim') if where else ''}  {style(step.status, _STATUS_COLOUR.get(step.status, 'bold'))}"
     lines = [header]
-    stages = _TYPE_STAGES.get(step.state_type, {s for s, _ in _STAGES})
-    previous: Any = _NOTHING
 
     def line(label: str, text: str, *styles: str) -> None:
         lines.append(f"{indent}  {style(f'{label:<{_LABEL_WIDTH}}', *styles)}{text}")
 
-    for attribute, label in _STAGES:
-        if attribute not in stages:
-            continue
-        value = getattr(step, attribute)
-        if value is None and attribute != "input":
-            continue  # a stage the visit never reached (the engine leaves it None)
-        if attribute == "after_result_path":
-            # ResultPath writes the result into the state's raw input, so compare with that.
-            previous = step.input
-            if value == step.input and step.result != step.input:
-                line(label, style("(the input: ResultPath discarded the result)", "dim"), "dim")
-                continue
-        if attribute == "result" or previous is _NOTHING:
-            line(label, show(value, elide), "dim")
-        elif value == previous:
-            line(label, style("(unchanged)", "dim"), "dim")
-        else:
-            line(label, show(value, elide), "dim")
-            lines.extend(f"{indent}  {' ' * _LABEL_WIDTH}{c}" for c in _changes(previous, value, style, elide))
-        previous = value
+    for stage in data_flow(step):
+        line(stage.label, style(_NOTES[stage.note], "dim") if stage.note else show(stage.value, elide), "dim")
+        for sign, key, value in stage.changes:
+            change = style(f"{sign} {key}" + (": " if sign != "-" else ""), _SIGN_COLOUR[sign])
+            lines.append(f"{indent}  {' ' * _LABEL_WIDTH}{change}{show(value, elide) if sign != '-' else ''}")
     for attempt, retry in enumerate(step.retries, start=1):
         delay = retry.get("delay")
         wait = f", retried after {delay:g}s" if isinstance(delay, (int, float)) else ""
@@ -128,15 +112,54 @@ def _scope_text(scope: tuple[Any, ...]) -> str:
     return " / ".join(parts)
 
 
-def _changes(before: Any, after: Any, style: _Style, elide: bool) -> Iterable[str]:
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a visit's data flow: its value, or a note saying why the value is not repeated,
+    and the keys it added ("+"), removed ("-") or changed ("~") compared with the stage before."""
+
+    label: str
+    value: Any
+    note: str = ""  # "", "unchanged" or "discarded"
+    changes: tuple[tuple[str, str, Any], ...] = ()
+
+
+_NOTES = {"unchanged": "(unchanged)", "discarded": "(the input: ResultPath discarded the result)"}
+_SIGN_COLOUR = {"+": "green", "-": "red", "~": "yellow"}
+
+
+def data_flow(step: Any) -> list[Stage]:
+    """The stages a visit went through, for its state type, in AWS's order."""
+    stages = _TYPE_STAGES.get(step.state_type, {s for s, _ in _STAGES})
+    flow: list[Stage] = []
+    previous: Any = _NOTHING
+    for attribute, label in _STAGES:
+        value = getattr(step, attribute)
+        if attribute not in stages or (value is None and attribute != "input"):
+            continue  # a stage this type lacks, or one the visit never reached (the engine leaves None)
+        if attribute == "after_result_path":
+            # ResultPath writes the result into the state's raw input, so compare with that.
+            previous = step.input
+            if value == step.input and step.result != step.input:
+                flow.append(Stage(label, value, "discarded"))
+                continue
+        if attribute == "result" or previous is _NOTHING or value != previous:
+            changes = () if attribute == "result" else _changes(previous, value)
+            flow.append(Stage(label, value, changes=changes))
+        else:
+            flow.append(Stage(label, value, "unchanged"))
+        previous = value
+    return flow
+
+
+def _changes(before: Any, after: Any) -> tuple[tuple[str, str, Any], ...]:
     """What changed between two object stages, key by key; nothing for other kinds of value."""
     if not (isinstance(before, dict) and isinstance(after, dict)):
-        return []
-    changes = [style(f"+ {k}: ", "green") + show(after[k], elide) for k in after if k not in before]
-    changes += [style(f"- {k}", "red") for k in before if k not in after]
-    changes += [style(f"~ {k}: ", "yellow") + show(after[k], elide)
-                for k in after if k in before and after[k] != before[k]]
-    return changes
+        return ()
+    return (
+        *(("+", k, after[k]) for k in after if k not in before),
+        *(("-", k, None) for k in before if k not in after),
+        *(("~", k, after[k]) for k in after if k in before and after[k] != before[k]),
+    )
 
 
 def show(value: Any, elide: bool) -> str:

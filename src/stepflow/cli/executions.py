@@ -1,0 +1,150 @@
+"""``stepflow executions list|show|history``: the stored executions, as the AWS CLI shows them.
+
+``--json`` prints exactly the JSON shapes of ``aws stepfunctions list-executions``,
+``describe-execution`` and ``get-execution-history`` (timestamps in ISO 8601, AWS CLI v2's default);
+without it a table for people.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from typing import Any
+
+from stepflow.store import ExecutionStore, StoredExecution, state_machine_name
+
+STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "executions", help="list and inspect stored executions",
+        description="The executions `stepflow run` kept in the data root's execution store.",
+    )
+    commands = parser.add_subparsers(dest="executions_command", metavar="COMMAND", required=True)
+    listing = commands.add_parser("list", help="like aws stepfunctions list-executions")
+    listing.add_argument("--state-machine", metavar="ARN|NAME", help="only this state machine's executions")
+    listing.add_argument("--status", type=str.upper, choices=STATUSES, help="only executions with this status")
+    listing.add_argument("--json", action="store_true", help="list-executions' JSON")
+    listing.set_defaults(handler=list_command)
+    for name, helptext, handler in (
+        ("show", "like aws stepfunctions describe-execution", show_command),
+        ("history", "like aws stepfunctions get-execution-history", history_command),
+    ):
+        command = commands.add_parser(name, help=helptext)
+        command.add_argument("id", metavar="ID", help="the execution's ARN or name")
+        command.add_argument("--json", action="store_true", help=f"{helptext.split()[-1]}'s JSON")
+        command.set_defaults(handler=handler)
+
+
+def list_item(execution: StoredExecution) -> dict[str, Any]:
+    """An ``ExecutionListItem``."""
+    item = {
+        "executionArn": execution.execution_arn,
+        "stateMachineArn": execution.state_machine_arn,
+        "name": execution.name,
+        "status": execution.status,
+        "startDate": execution.start_date,
+    }
+    if execution.stop_date is not None:
+        item["stopDate"] = execution.stop_date
+    item["redriveCount"] = 0
+    return item
+
+
+def describe(execution: StoredExecution) -> dict[str, Any]:
+    """A ``DescribeExecution`` response: input/output as JSON text, output only on success,
+    error and cause only when the execution failed (API reference, DescribeExecution)."""
+    described = {
+        "executionArn": execution.execution_arn,
+        "stateMachineArn": execution.state_machine_arn,
+        "name": execution.name,
+        "status": execution.status,
+        "startDate": execution.start_date,
+    }
+    if execution.stop_date is not None:
+        described["stopDate"] = execution.stop_date
+    described["input"] = _json_text(execution.input)
+    described["inputDetails"] = {"included": True}
+    if execution.status == "SUCCEEDED":
+        described["output"] = _json_text(execution.output)
+        described["outputDetails"] = {"included": True}
+    if execution.error is not None:
+        described["error"] = execution.error
+    if execution.cause is not None:
+        described["cause"] = execution.cause
+    described["redriveCount"] = 0
+    return described
+
+
+def list_command(args: argparse.Namespace) -> int:
+    executions = _store().list(state_machine=args.state_machine, status=args.status)
+    if args.json:
+        _print_json({"executions": [list_item(e) for e in executions]})
+        return 0
+    rows = [(e.name, e.status, _when(e.start_date), _when(e.stop_date), state_machine_name(e.state_machine_arn))
+            for e in executions]
+    _print_table(("NAME", "STATUS", "STARTED", "STOPPED", "STATE MACHINE"), rows)
+    return 0
+
+
+def show_command(args: argparse.Namespace) -> int:
+    execution = _store().get(args.id)
+    described = describe(execution)
+    if args.json:
+        _print_json(described)
+        return 0
+    width = max(len(k) for k in described)
+    for key, value in described.items():
+        if key.endswith("Details"):
+            continue
+        shown = _when(value) if isinstance(value, datetime) else value
+        print(f"{key:<{width}}  {shown}")
+    return 0
+
+
+def history_command(args: argparse.Namespace) -> int:
+    events = _store().get(args.id).history
+    if args.json:
+        _print_json({"events": events})
+        return 0
+    rows = []
+    for event in events:
+        details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        summary = details.get("name") or details.get("error") or details.get("resource") or ""
+        if "index" in details:
+            summary = f"{summary} #{details['index']}"
+        rows.append((str(event["id"]), str(event["previousEventId"]), str(event["timestamp"]), event["type"], summary))
+    _print_table(("ID", "PREV", "TIMESTAMP", "TYPE", "STEP / DETAIL"), rows)
+    return 0
+
+
+def _store() -> ExecutionStore:
+    from stepflow import settings
+
+    return ExecutionStore(settings.data_root())
+
+
+def _json_text(value: Any) -> str:
+    """Input and output travel as JSON strings in the API, compact as Step Functions writes them."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=4, ensure_ascii=False, default=_iso))
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(sep=" ", timespec="seconds") if moment else "-"
+
+
+def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    for row in (headers, *rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

@@ -1,0 +1,54 @@
+"""``stepflow graph``: draw a definition (Mermaid, DOT or SVG), optionally with an execution's path."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stepflow.asl.errors import StepflowError
+from stepflow.asl.loader import load_definition
+from stepflow.render.dot import to_dot
+from stepflow.render.graph import build_graph
+from stepflow.render.mermaid import to_mermaid
+from stepflow.render.overlay import build_overlay
+from stepflow.render.svg import to_svg
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "graph",
+        help="draw a state machine as Mermaid, DOT or SVG",
+        description="Draw a definition: every state, its transitions, Choice rules, Catch edges and "
+        "nested Parallel branches / Map processors; with --execution, the path that execution took.",
+    )
+    parser.add_argument("definition", help="the definition file (ASL JSON)")
+    parser.add_argument("--execution", metavar="ID", help="a stored execution's ARN or name to draw the path of")
+    parser.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+    parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    parser.set_defaults(handler=graph_command)
+
+
+def graph_command(args: argparse.Namespace) -> int:
+    graph = build_graph(load_definition(args.definition))
+    overlay = None
+    if args.execution:
+        from stepflow import settings
+        from stepflow.store import ExecutionStore
+
+        execution = ExecutionStore(settings.data_root()).get(args.execution)
+        try:
+            overlay = build_overlay(graph, execution.history)
+        except StepflowError as error:
+            raise StepflowError(f"execution {args.execution!r} did not run {args.definition}: {error}") from None
+    if args.format == "mermaid":
+        text = to_mermaid(graph, overlay)
+    elif args.format == "dot":
+        text = to_dot(graph, overlay)
+    else:
+        text = to_svg(to_dot(graph, overlay))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
