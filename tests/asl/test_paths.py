@@ -110,13 +110,16 @@ def test_filter_at_matches_objects_never_scalars_unlike_jsonpath_ng() -> None:
     [
         ("$.store.book[?(@.price < $.limit)]", "cannot refer to other values"),
         ("$.store.book[?(@.author =~ 'Nigel.*')]", "regular expression"),
+        ("$.store.book[?(@.author =~ /Nigel.*/)]", "regular expression"),
+        ("$.store.book[?(@.category in ['fiction'])]", "lexical operators such as 'in'"),
+        ("$.store.book[?(@.tags subsetof ['a'])]", "lexical operators such as 'subsetof'"),
         ("$.store.book.length()", "functions such as length() are not supported"),
         ("$.store.book[*].price.sum()", "functions such as sum() are not supported"),
     ],
 )
 def test_what_aws_does_not_support_is_refused_at_compile_time(text: str, problem: str) -> None:
-    # Guide, "Paths": no functions, no regular expressions, no filters referring to other values;
-    # jsonpath-ng would evaluate the first two happily.
+    # Guide, "Paths": no functions, no lexical operators, no regular expressions, no filters
+    # referring to other values (jsonpath-ng would evaluate the last two happily).
     with pytest.raises(PathSyntaxError) as caught:
         compile_path(text)
     assert problem in caught.value.problem

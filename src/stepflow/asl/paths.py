@@ -254,6 +254,19 @@ def to_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+_LEXICAL_OPERATOR = re.compile(r"\s(in|nin|subsetof|anyof|noneof|size|empty)\s")
+
+
+def _syntax_problem(rest: str, exc: Exception) -> str:
+    """Name what AWS does not support (guide, "Paths") when that is why parsing failed."""
+    if "=~" in rest:
+        return "filtering by regular expression ('=~') is not supported"
+    if lexical := _LEXICAL_OPERATOR.search(rest):
+        return f"lexical operators such as '{lexical.group(1)}' are not supported"
+    # jsonpath-ng's positions count in the rewritten text, so they are left out.
+    return re.sub(r" at \d+:\d+", "", str(exc))
+
+
 @lru_cache(maxsize=4096)
 def compile_path(text: str) -> Path:
     """Compile ``text`` once ("$..." reads the data, "$$..." the context object)."""
@@ -278,8 +291,7 @@ def compile_path(text: str) -> Path:
             warnings.simplefilter("error", DeprecationWarning)
             query = _PARSER.parse("$" + _parsable(segments) + rest)
     except Exception as exc:  # jsonpath-ng raises several exception types for bad syntax
-        # Its positions count in the rewritten text, so they are left out.
-        raise PathSyntaxError(text, re.sub(r" at \d+:\d+", "", str(exc))) from None
+        raise PathSyntaxError(text, _syntax_problem(rest, exc)) from None
     _check_aws_support(query, text)
     return Path(text, context, segments, _to_aws(query))
 
