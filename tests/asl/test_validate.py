@@ -486,3 +486,20 @@ def test_any_wrong_json_value_anywhere_gives_diagnostics_never_an_exception(valu
     for position in _positions(GOOD):
         found = validate_definition(changed(position, value))
         assert all(d.location == "" or d.location.startswith("/") for d in found)
+
+
+def test_distributed_map_configuration_is_checked_in_the_state_language():
+    each = "/States/Fanout/Branches/1/States/Each"
+    reader = {"Resource": "arn:aws:states:::s3:getObject",
+              "ReaderConfig": {"InputType": "JSON"},
+              "Parameters": {"Bucket.$": "$.bucket", "Key": "items.json"}}
+    assert validate_definition(changed(f"{each}/ItemReader", reader)) == []
+    reader["Parameters"]["Key.$"] = "$.key["
+    reader["Arguments"] = {"Bucket": "b"}
+    found = diagnostics(changed(f"{each}/ItemReader", reader))
+    assert found == {("SCHEMA_VALIDATION_FAILED", f"{each}/ItemReader"),
+                     ("SCHEMA_VALIDATION_FAILED", f"{each}/ItemReader/Parameters/Key.$")}
+    batcher = {"MaxItemsPerBatchPath": "$.sizes[*]", "BatchInput": {"run.$": "$$.Execution.Id"}}
+    assert diagnostics(changed(f"{each}/ItemBatcher", batcher)) == {
+        ("SCHEMA_VALIDATION_FAILED", f"{each}/ItemBatcher/MaxItemsPerBatchPath")
+    }

@@ -59,7 +59,7 @@ FAIL_INTRINSICS = {
     "States.Format", "States.JsonToString", "States.ArrayGetItem", "States.Base64Encode",
     "States.Base64Decode", "States.Hash", "States.UUID",
 }
-TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials")
 MUTUALLY_EXCLUSIVE = (
     ("Error", "ErrorPath"), ("Cause", "CausePath"), ("TimeoutSeconds", "TimeoutSecondsPath"),
     ("HeartbeatSeconds", "HeartbeatSecondsPath"), ("MaxConcurrency", "MaxConcurrencyPath"),
@@ -475,6 +475,21 @@ class _Checker:
                 self.machine(state[field], pointer_join(where, field))
         if "ItemProcessor" not in state and "Iterator" not in state:
             self.report(SCHEMA, "These fields are required: [ItemProcessor]", where)
+        for field in ("ItemReader", "ResultWriter", "ItemBatcher"):
+            if isinstance(state.get(field), dict):
+                self.distributed_config(state[field], pointer_join(where, field), language)
+
+    def distributed_config(self, config: dict[str, Any], where: str, language: str) -> None:
+        """ItemReader / ResultWriter / ItemBatcher: their own templates and paths follow the state's language."""
+        self.query_language_fields(config, language, where)
+        if language != "JSONPath":
+            return
+        for field in ("Parameters", "BatchInput"):
+            if isinstance(config.get(field), dict):
+                self.template(config[field], field, pointer_join(where, field))
+        for field in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
+            if field in config:
+                self.reference_path(config[field], field, pointer_join(where, field))
 
 
 def pointer_join(base: str, *parts: str | int) -> str:
