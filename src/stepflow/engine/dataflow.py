@@ -94,16 +94,15 @@ class JsonPathDataflow:
         return lambda state_input, error_output, context: result_path.apply(state_input, error_output)
 
 
-def check_payload_size(value: Any, state_name: str) -> None:
-    """Raise States.DataLimitExceeded when ``value`` is over AWS's 256 KiB payload quota."""
-    text = json.dumps(value, separators=(",", ":"))
-    # ASCII-escaped JSON is never shorter than its UTF-8 form, so most values stop here.
-    if len(text) <= PAYLOAD_LIMIT_BYTES:
-        return
-    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-    if size > PAYLOAD_LIMIT_BYTES:
+def payload_json(value: Any, state_name: str) -> str:
+    """``value`` as the compact JSON text the history records, or States.DataLimitExceeded when
+    it is over AWS's 256 KiB payload quota (measured in UTF-8 bytes)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # A character is at most 4 UTF-8 bytes, so most values need no encoding to be measured.
+    if len(text) * 4 > PAYLOAD_LIMIT_BYTES and len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
         raise ASLError(
             DATA_LIMIT_EXCEEDED,
             f"The state/task '{state_name}' returned a result with a size exceeding "
             "the maximum number of bytes service limit.",
         )
+    return text

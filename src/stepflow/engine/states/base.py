@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from stepflow.asl.errors import ASLError
 from stepflow.asl.paths import StateDataError
 from stepflow.engine.context import state_context
-from stepflow.engine.dataflow import Dataflow, check_payload_size
+from stepflow.engine.dataflow import Dataflow, payload_json
+from stepflow.engine.history import state_events, to_json_text
 from stepflow.engine.retry import CatchPolicy, RetryPolicy
 from stepflow.engine.trace import Scope, StepRecord
 
@@ -63,6 +64,8 @@ class Lane:
     scope: Scope
     last_event_id: int
     stop: StopSignal = field(default_factory=StopSignal)
+    # The last state output and its JSON text, so the next StateEntered reuses the text.
+    last_output: tuple[Any, str] | None = None
 
     def follow(self, event_id: int) -> int:
         """Make ``event_id`` (just appended after ``last_event_id``) the lane's latest event."""
@@ -114,6 +117,8 @@ class CompiledState:
         self.catch = catch
         self.catch_outputs = catch_outputs
         self.needs_context = needs_context
+        events = state_events(type_)
+        self.entered_event, self.exited_event = events.entered, events.exited
 
     def execute(self, state_input: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         data = self.flow.effective_input(state_input, context, record)
@@ -139,22 +144,27 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     run = lane.run
     record = StepRecord(state.name, state.type, lane.scope, input=state_input, next=state.next)
     run.steps.append(record)
-    entered_time = run.clock.now()
-    history = run.history
+    carried = lane.last_output
+    input_json = carried[1] if carried is not None and carried[0] is state_input else to_json_text(state_input)
     record.entered_event_id = lane.follow(
-        history.state_entered(state.type, state.name, state_input, lane.last_event_id)
+        run.history.append(
+            state.entered_event,
+            {"name": state.name, "input": input_json, "inputDetails": {"truncated": False}},
+            lane.last_event_id,
+        )
     )
+    entered_time = run.clock.now() if state.needs_context else None
     retry = state.retry.fresh() if state.retry is not None else None
     retry_count = 0
     while True:
         context = (
-            state_context(run.base_context, state.name, entered_time, retry_count)
+            state_context(run.base_context, state.name, entered_time, retry_count)  # type: ignore[arg-type]
             if state.needs_context
             else run.base_context
         )
         try:
             output = state.execute(state_input, context, record, lane)
-            check_payload_size(output, state.name)
+            output_json = payload_json(output, state.name)
             break
         except StateDataError as problem:
             error: ASLError = problem.at_state(state.name, record.entered_event_id)
@@ -166,9 +176,18 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
         record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
         lane.sleep(delay)
         retry_count += 1
+    return _exit(state, record, output, output_json, lane)
+
+
+def _exit(state: CompiledState, record: StepRecord, output: Any, output_json: str, lane: Lane) -> StepRecord:
     record.output = output
+    lane.last_output = (output, output_json)
     record.exited_event_id = lane.follow(
-        history.state_exited(state.type, state.name, output, lane.last_event_id)
+        lane.run.history.append(
+            state.exited_event,
+            {"name": state.name, "output": output_json, "outputDetails": {"truncated": False}},
+            lane.last_event_id,
+        )
     )
     return record
 
@@ -185,12 +204,8 @@ def _handle_error(
     index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
     output = state.catch_outputs[index](state_input, error_output(error), context)
     record.status = "CAUGHT"
-    record.output = output
     record.next = catcher.Next
-    record.exited_event_id = lane.follow(
-        lane.run.history.state_exited(state.type, state.name, output, lane.last_event_id)
-    )
-    return record
+    return _exit(state, record, output, payload_json(output, state.name), lane)
 
 
 @dataclass(eq=False)

@@ -12,7 +12,7 @@ from typing import Any
 
 from stepflow.asl.errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ASLError, StepflowError
 from stepflow.asl.paths import Path, PathNotFound, StateDataError
-from stepflow.engine.dataflow import check_payload_size
+from stepflow.engine.dataflow import payload_json
 from stepflow.engine.history import EventType
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
@@ -64,7 +64,7 @@ class TaskState(CompiledState):
             result = run.registry.invoke(
                 self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat
             )
-            check_payload_size(result, self.name)
+            payload_json(result, self.name)
         except ASLError as error:
             self._failed(error, lane, is_lambda)
             raise

@@ -1,0 +1,143 @@
+"""The benchmark workloads: each builds its definition once and says what a correct run gives."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from stepflow import StateMachine
+
+CHAIN_LENGTH = 10_000
+MAP_ITEMS = 10_000
+CHOICE_TURNS = 10_000
+PAYLOAD_STATES = 50
+PAYLOAD_BYTES = 200_000
+
+
+@dataclass
+class Workload:
+    name: str
+    definition: Callable[[], dict]
+    input: Callable[[], Any]
+    check: Callable[[Any], None]
+    note: Callable[[Any, float], str] = lambda execution, seconds: ""
+
+    def machine(self) -> StateMachine:
+        return StateMachine(self.definition())
+
+
+def pass_chain() -> dict:
+    """10,000 Pass states, each with a small Parameters and ResultPath transform."""
+    states = {
+        f"S{i}": {
+            "Type": "Pass",
+            "Parameters": {"value.$": "$.value", "step": i},
+            "ResultPath": "$.last",
+            **({"Next": f"S{i + 1}"} if i + 1 < CHAIN_LENGTH else {"End": True}),
+        }
+        for i in range(CHAIN_LENGTH)
+    }
+    return {"StartAt": "S0", "States": states}
+
+
+def inline_map() -> dict:
+    """A 10,000-item inline Map whose iterations run 3 Pass states."""
+    return {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "StartAt": "A",
+                    "States": {
+                        "A": {"Type": "Pass", "Parameters": {"n.$": "$"}, "Next": "B"},
+                        "B": {"Type": "Pass", "Result": "b", "ResultPath": "$.b", "Next": "C"},
+                        "C": {"Type": "Pass", "OutputPath": "$.n", "End": True},
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def choice_loop() -> dict:
+    """A Choice that loops back through a counting Pass 10,000 times."""
+    return {
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": CHOICE_TURNS, "Next": "Done"}],
+                "Default": "Count",
+            },
+            "Count": {
+                "Type": "Pass",
+                "Parameters": {"i.$": "States.MathAdd($.i, 1)"},
+                "Next": "Check",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+def payload_chain() -> dict:
+    """50 Pass states moving a 200 KB payload along, each adding a small field."""
+    states = {
+        f"S{i}": {
+            "Type": "Pass",
+            "Result": i,
+            "ResultPath": "$.step",
+            **({"Next": f"S{i + 1}"} if i + 1 < PAYLOAD_STATES else {"End": True}),
+        }
+        for i in range(PAYLOAD_STATES)
+    }
+    return {"StartAt": "S0", "States": states}
+
+
+def long_wait() -> dict:
+    return {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+
+
+def _payload() -> dict:
+    return {"blob": ["x" * 98 for _ in range(PAYLOAD_BYTES // 100)]}
+
+
+def _shares_blob(execution: Any) -> None:
+    """No per-state deep copy: the big list reaching the end is the very object given as input."""
+    assert execution.output["blob"] is execution.input["blob"]
+
+
+def _wall_ms(execution: Any, seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms wall for 1 h virtual"
+
+
+WORKLOADS = [
+    Workload(
+        "Pass chain: 10,000 states, Parameters+ResultPath",
+        pass_chain,
+        lambda: {"value": 1},
+        lambda execution: None,
+        lambda execution, seconds: "floor 50,000/s",
+    ),
+    Workload(
+        "Inline Map: 10,000 items x 3 Pass states",
+        inline_map,
+        lambda: {"items": list(range(MAP_ITEMS))},
+        lambda execution: None,
+    ),
+    Workload(
+        "Choice loop: 10,000 turns",
+        choice_loop,
+        lambda: {"i": 0},
+        lambda execution: None,
+    ),
+    Workload(
+        "200 KB payload through 50 states",
+        payload_chain,
+        _payload,
+        _shares_blob,
+        lambda execution, seconds: "output shares the input's list (no deep copy)",
+    ),
+    Workload("Wait 1 hour, virtual clock", long_wait, lambda: {}, lambda execution: None, _wall_ms),
+]
