@@ -208,6 +208,12 @@ def test_index_into_a_non_array_and_out_of_range_fail() -> None:
         compile_path("$.bar[3]").find(DOC_INPUT)
 
 
+def test_query_path_past_the_end_of_an_array_finds_nothing() -> None:
+    assert compile_path("$.bar[7][*]").find(DOC_INPUT) == []
+    with pytest.raises(PathNotFound):
+        compile_path("$.bar[7]").find(DOC_INPUT)
+
+
 def test_query_path_needs_its_definite_prefix_to_exist() -> None:
     with pytest.raises(PathNotFound, match=r"Missing property in path \$\['nope'\]"):
         compile_path("$.nope[*]").find(DOC_INPUT)

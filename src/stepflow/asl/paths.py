@@ -166,6 +166,9 @@ def _to_aws(node: JSONPath) -> JSONPath:
     return node
 
 
+_OUT_OF_RANGE = object()  # a query path's definite prefix indexed past an array's end
+
+
 @dataclass(frozen=True, eq=False)
 class Path:
     """A compiled path. ``definite`` paths give a value; query paths give a list."""
@@ -185,6 +188,8 @@ class Path:
         value = self._walk(root)
         if self.query is None:
             return value
+        if value is _OUT_OF_RANGE:
+            return []
         return [match.value for match in self.query.find(root)]
 
     def exists(self, data: Any, context: Any = None) -> bool:
@@ -196,6 +201,7 @@ class Path:
         return True
 
     def _walk(self, value: Any) -> Any:
+        """Follow the definite segments with Jayway's checks, raising with Jayway's messages."""
         last = len(self.segments) - 1
         for i, segment in enumerate(self.segments):
             if isinstance(segment, str):
@@ -223,6 +229,8 @@ class Path:
                         f"Current context is: {_java_text(value)}",
                     )
                 if not -len(value) <= segment < len(value):
+                    if self.query is not None:  # Jayway: a query then finds nothing, no error
+                        return _OUT_OF_RANGE
                     raise PathNotFound(self.text, f"No results for path: ${_bracketed(self.segments)}")
                 value = value[segment]
         return value
