@@ -503,3 +503,13 @@ def test_distributed_map_configuration_is_checked_in_the_state_language():
     assert diagnostics(changed(f"{each}/ItemBatcher", batcher)) == {
         ("SCHEMA_VALIDATION_FAILED", f"{each}/ItemBatcher/MaxItemsPerBatchPath")
     }
+
+
+def test_a_misspelt_state_query_language_is_a_schema_error_and_counts_as_jsonata():
+    definition = changed("/States/Done/QueryLanguage", "jsonpath")
+    definition["States"]["Done"]["OutputPath"] = "$.x"
+    found = validate_definition(definition)
+    assert {(d.location, d.message.startswith("The QueryLanguage is set to 'JSONata'")) for d in found} == {
+        ("/States/Done/QueryLanguage", False),
+        ("/States/Done", True),
+    }

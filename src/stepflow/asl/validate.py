@@ -172,7 +172,8 @@ class _Checker:
     """Walks the raw definition, appending diagnostics; one method per concern."""
 
     def __init__(self, language: Any, found: list[Diagnostic]) -> None:
-        self.language = language if language in ("JSONPath", "JSONata") else DEFAULT_QUERY_LANGUAGE
+        # As for states (see ``state_language``), only exactly "JSONPath" means JSONPath.
+        self.language = "JSONPath" if language == "JSONPath" else "JSONata"
         self.found = found
         self.state_names: dict[str, str] = {}  # every state name in the machine -> its pointer
         self.state_maps: set[int] = set()  # ids of the "States" objects already checked
@@ -268,11 +269,16 @@ class _Checker:
             check(state, where, language)
 
     def state_language(self, state: dict[str, Any], where: str) -> str:
-        declared = state.get("QueryLanguage")
-        if declared == "JSONPath" and self.language == "JSONata":
+        """The state's effective language. Measured on AWS: any declared value other than exactly
+        "JSONPath" counts as JSONata (a bad value is also a schema error at the field)."""
+        if "QueryLanguage" not in state:
+            return self.language
+        if state["QueryLanguage"] != "JSONPath":
+            return "JSONata"
+        if self.language == "JSONata":
             self.report(SCHEMA, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole "
                                 "state machine", where)
-        return declared if declared in ("JSONPath", "JSONata") else self.language
+        return "JSONPath"
 
     def next_or_end(self, state: dict[str, Any], where: str) -> None:
         has_next, ends = "Next" in state, state.get("End") is True
