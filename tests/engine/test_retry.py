@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from stepflow.asl.errors import DefinitionError
-from stepflow.engine.retry import compile_catchers, compile_retriers, error_matches
+from stepflow.asl.errors import ASLError, DefinitionError
+from stepflow.engine.retry import HeartbeatTimedOut, compile_catchers, compile_retriers, error_matches
 
 
 def delays(policy, errors):
@@ -51,7 +51,25 @@ def test_states_task_failed_matches_a_lambda_error_but_not_timeouts():
 
 def test_states_timeout_also_matches_a_heartbeat_timeout():
     assert error_matches(["States.Timeout"], "States.HeartbeatTimeout")
+    assert error_matches(["States.Timeout"], HeartbeatTimedOut())
     assert not error_matches(["States.HeartbeatTimeout"], "States.Timeout")
+
+
+def test_a_missed_heartbeat_is_named_states_timeout_but_heartbeat_matchers_catch_it():
+    missed = HeartbeatTimedOut()
+    assert missed.error == "States.Timeout"
+    assert error_matches(["States.HeartbeatTimeout"], missed)
+    assert not error_matches(["States.HeartbeatTimeout"], ASLError("States.Timeout"))
+    assert not error_matches(["States.TaskFailed"], missed)
+
+
+def test_heartbeat_retrier_and_catcher_take_the_error_object():
+    missed = HeartbeatTimedOut()
+    policy = compile_retriers([{"ErrorEquals": ["States.HeartbeatTimeout"], "MaxAttempts": 1}])
+    assert [policy.next_delay(missed), policy.next_delay(missed)] == [1.0, None]
+    catchers = compile_catchers([{"ErrorEquals": ["States.HeartbeatTimeout"], "Next": "Restart"}])
+    assert catchers.find(missed).Next == "Restart"
+    assert catchers.find(ASLError("States.Timeout")) is None
 
 
 # --- retry delays ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from stepflow import TaskError
 from stepflow.asl.errors import ASLError
 from stepflow.engine.clock import VirtualClock
+from stepflow.engine.retry import HeartbeatTimedOut
 from stepflow.resources.registry import LAMBDA_INVOKE, ResourceRegistry
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:Worker"
@@ -178,6 +179,7 @@ def test_a_hanging_handler_times_out_with_states_timeout_and_no_cause():
     error = failure(lambda: invoke_function(lambda event, context: release.wait(), timeout_seconds=0.2))
     release.set()
     assert (error.error, error.cause) == ("States.Timeout", None)
+    assert not isinstance(error, HeartbeatTimedOut)
     assert 0.2 <= time.monotonic() - started < 2
 
 
@@ -189,11 +191,12 @@ def test_errors_still_propagate_from_a_timed_handler():
     assert failure(lambda: invoke_function(raise_value_error, timeout_seconds=5)).error == "ValueError"
 
 
-def test_a_silent_handler_fails_with_heartbeat_timeout():
+def test_a_silent_handler_times_out_as_aws_records_a_missed_heartbeat():
     release = threading.Event()
     error = failure(lambda: invoke_function(lambda e, c: release.wait(), timeout_seconds=5, heartbeat_seconds=0.2))
     release.set()
-    assert (error.error, error.cause) == ("States.HeartbeatTimeout", None)
+    assert (error.error, error.cause) == ("States.Timeout", None)
+    assert isinstance(error, HeartbeatTimedOut)
 
 
 def test_heartbeats_keep_a_long_handler_alive():

@@ -5,8 +5,9 @@ Rules follow the AWS developer guide, "Handling errors in Step Functions workflo
   ``States.Runtime``.
 - ``States.TaskFailed`` in a retrier or catcher is a wildcard for every error except
   ``States.Timeout`` (and, like ``States.ALL``, never the two terminal errors above).
-- ``States.Timeout`` also matches ``States.HeartbeatTimeout``: a missed heartbeat is a task timeout,
-  and a catcher on ``States.Timeout`` caught both before ``States.HeartbeatTimeout`` existed.
+- A missed heartbeat is recorded by AWS as ``States.Timeout`` (recorded histories of callback
+  tasks); it is a ``HeartbeatTimedOut`` here so that ``States.HeartbeatTimeout`` in ErrorEquals
+  matches it while ``States.Timeout`` keeps matching it as before that name existed.
 - ``States.Runtime`` is never retried or caught, even when named explicitly.
 - When a state fails, the *first* retrier whose ErrorEquals matches decides. If it has used up its
   MaxAttempts the error goes to the catchers; later retriers are not consulted.
@@ -26,6 +27,7 @@ from stepflow.asl.errors import (
     RUNTIME,
     TASK_FAILED,
     TIMEOUT,
+    ASLError,
     DefinitionError,
     Diagnostic,
 )
@@ -35,16 +37,31 @@ _TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
 JITTER_STRATEGIES = ("FULL", "NONE")
 
 
-def error_matches(error_equals: Iterable[str], error: str) -> bool:
-    """Whether an error name is handled by a retrier's or catcher's ErrorEquals list."""
-    for name in error_equals:
-        if name == error:
+class HeartbeatTimedOut(ASLError):
+    """A task that missed its HeartbeatSeconds: named ``States.Timeout``, as AWS records it."""
+
+    def __init__(self, cause: str | None = None) -> None:
+        super().__init__(TIMEOUT, cause)
+
+
+def error_matches(error_equals: Iterable[str], error: str | ASLError) -> bool:
+    """Whether an error (its name, or the ASLError itself) is handled by an ErrorEquals list.
+
+    Pass the ASLError when you have it: only then can ``States.HeartbeatTimeout`` tell a missed
+    heartbeat from another timeout.
+    """
+    heartbeat = isinstance(error, HeartbeatTimedOut)
+    name = error.error if isinstance(error, ASLError) else error
+    for wanted in error_equals:
+        if wanted == name:
             return True
-        if name == ALL and error not in _UNCATCHABLE_BY_WILDCARD:
+        if wanted == ALL and name not in _UNCATCHABLE_BY_WILDCARD:
             return True
-        if name == TASK_FAILED and error not in _UNCATCHABLE_BY_WILDCARD | _TIMEOUTS:
+        if wanted == TASK_FAILED and name not in _UNCATCHABLE_BY_WILDCARD | _TIMEOUTS:
             return True
-        if name == TIMEOUT and error == HEARTBEAT_TIMEOUT:
+        if wanted == TIMEOUT and name == HEARTBEAT_TIMEOUT:
+            return True
+        if wanted == HEARTBEAT_TIMEOUT and heartbeat:
             return True
     return False
 
@@ -101,12 +118,12 @@ class RetryPolicy:
         """The same retriers with every count at zero, for a new entry into the state."""
         return RetryPolicy(self.retriers, self._rng)
 
-    def next_delay(self, error: str) -> float | None:
+    def next_delay(self, error: str | ASLError) -> float | None:
         """Seconds to wait before retrying after ``error``, or None when the error is not retried.
 
         Counts the retry against the retrier that decides, so call it once per failure.
         """
-        if error == RUNTIME:
+        if _name(error) == RUNTIME:
             return None
         for index, retrier in enumerate(self.retriers):
             if not error_matches(retrier.ErrorEquals, error):
@@ -125,8 +142,8 @@ class CatchPolicy:
     def __init__(self, catchers: tuple[Catcher, ...]) -> None:
         self.catchers = catchers
 
-    def find(self, error: str) -> Catcher | None:
-        if error == RUNTIME:
+    def find(self, error: str | ASLError) -> Catcher | None:
+        if _name(error) == RUNTIME:
             return None
         return next((c for c in self.catchers if error_matches(c.ErrorEquals, error)), None)
 
@@ -197,6 +214,10 @@ def compile_catchers(
     if problems:
         raise DefinitionError(problems)
     return CatchPolicy(tuple(catchers))
+
+
+def _name(error: str | ASLError) -> str:
+    return error.error if isinstance(error, ASLError) else error
 
 
 def _as_dict(raw: Mapping[str, Any] | Any) -> Mapping[str, Any]:

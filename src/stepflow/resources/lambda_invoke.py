@@ -5,8 +5,8 @@ What AWS records (get_execution_history of real executions):
   JSON as ``cause``: ``{"errorMessage", "errorType", "requestId", "stackTrace"}``. A task whose
   Resource is the function ARN carries it as Python's ``json.dumps`` writes it (``", "``
   separators); the ``lambda:invoke`` integration carries it compact (``","``).
-- TimeoutSeconds / HeartbeatSeconds expiring fail with ``States.Timeout`` /
-  ``States.HeartbeatTimeout`` and no cause.
+- TimeoutSeconds or HeartbeatSeconds expiring fails with ``States.Timeout`` and no cause (a missed
+  heartbeat is a HeartbeatTimedOut, which ``States.HeartbeatTimeout`` matchers also catch).
 - A missing function fails with ``Lambda.ResourceNotFoundException``.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any, Callable
 
-from stepflow.asl.errors import HEARTBEAT_TIMEOUT, TIMEOUT, ASLError
+from stepflow.asl.errors import TIMEOUT, ASLError
+from stepflow.engine.retry import HeartbeatTimedOut
 from stepflow.resources.lambda_context import LambdaContext
 
 Handler = Callable[[Any, LambdaContext], Any]
@@ -84,7 +85,7 @@ def run_handler(
         if now >= deadline:
             raise ASLError(TIMEOUT)
         if heartbeat_seconds is not None and now >= context.last_heartbeat + heartbeat_seconds:
-            raise ASLError(HEARTBEAT_TIMEOUT)
+            raise HeartbeatTimedOut()
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
