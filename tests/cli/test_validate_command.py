@@ -58,6 +58,17 @@ def test_json_output_is_shaped_like_validate_state_machine_definition(
             "message": "Missing 'Next' target: Nowhere", "location": "/States/Hello/Next"} in reports[1]["diagnostics"]
 
 
+def test_json_leaves_out_the_location_of_whole_document_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    loop = write(tmp_path, "loop.json", {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}})
+    assert main(["validate", "--json", loop]) == 1
+    [report] = json.loads(capsys.readouterr().out)
+    assert report["diagnostics"] == [
+        {"severity": "ERROR", "code": "MISSING_END_STATE", "message": "Workflow has no terminal state"}
+    ]
+
+
 def test_json_syntax_error_is_a_diagnostic_with_line_and_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):

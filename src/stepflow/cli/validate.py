@@ -47,12 +47,17 @@ def response(diagnostics: list[Diagnostic]) -> dict[str, Any]:
     failed = any(d.severity == "ERROR" for d in diagnostics)
     return {
         "result": "FAIL" if failed else "OK",
-        "diagnostics": [
-            {"severity": d.severity, "code": d.code, "message": d.message, "location": d.location}
-            for d in diagnostics
-        ],
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
         "truncated": False,
     }
+
+
+def _diagnostic(diagnostic: Diagnostic) -> dict[str, str]:
+    # AWS leaves "location" out when the problem is the whole document (e.g. MISSING_END_STATE).
+    shaped = {"severity": diagnostic.severity, "code": diagnostic.code, "message": diagnostic.message}
+    if diagnostic.location:
+        shaped["location"] = diagnostic.location
+    return shaped
 
 
 def run(args: argparse.Namespace) -> int:
