@@ -157,6 +157,17 @@ def test_missing_definite_path_raises_where_jsonpath_ng_finds_nothing() -> None:
         compile_path("$.nope").find(DOC_INPUT)
 
 
+def test_several_names_at_the_end_give_an_object_unlike_jsonpath_ng() -> None:
+    # Jayway merges ['a','b'] at a path's end into an object of the names present.
+    data = {"order": {"id": 7, "total": 9.5, "lines": [1, 2]}}
+    assert [m.value for m in jsonpath_ng_parse("$.order['id','total']").find(data)] == [7, 9.5]
+    assert compile_path("$.order['id','total']").find(data) == {"id": 7, "total": 9.5}
+    assert compile_path("$.order['id', \"nope\"]").find(data) == {"id": 7}
+    assert compile_path("$.order['id','total']").definite
+    with pytest.raises(PathNotFound, match=r"Expected to find an object with property \['a','b'\] in path \$\['order'\]\['id'\]"):
+        compile_path("$.order.id['a','b']").find(data)
+
+
 def test_names_jsonpath_ng_cannot_lex_still_work() -> None:
     data = {"1st": {"ключ": "v"}, "a:b": 2}
     with pytest.raises(Exception):
@@ -355,7 +366,7 @@ def test_result_path_failure_cause_quotes_the_input_as_aws_does() -> None:
     assert caught.value.cause == 'Unable to apply ReferencePath $.partitioned to input "{\\"min_size\\":10000}"'
 
 
-@pytest.mark.parametrize("text", ["$.items[*]", "$..a", "$.a[?(@.b)]", "$$.Execution.Id", "$.a[0:1]"])
+@pytest.mark.parametrize("text", ["$.items[*]", "$..a", "$.a[?(@.b)]", "$$.Execution.Id", "$.a[0:1]", "$['a','b']"])
 def test_result_path_must_be_a_reference_path_into_the_data(text: str) -> None:
     with pytest.raises(PathSyntaxError):
         compile_result_path(text)

@@ -74,8 +74,10 @@ class StateDataError(ASLError):
 
 # Jayway reads a dot-notation name up to the next '.', '[', '(' or blank.
 _DOT_NAME = re.compile(r"\.([^.\[\]()\s'\"*?,]+)")
-_BRACKET_NAME = re.compile(r"\[\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")\s*\]")
+_QUOTED_NAME = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+_BRACKET_NAME = re.compile(rf"\[\s*(?:{_QUOTED_NAME.pattern})\s*\]")
 _BRACKET_INDEX = re.compile(r"\[\s*(-?\d+)\s*\]")
+_MERGED_NAMES = re.compile(rf"\.?\[\s*(?:{_QUOTED_NAME.pattern})(?:\s*,\s*(?:{_QUOTED_NAME.pattern}))+\s*\]")
 _PARSER = ExtendedJsonPathParser()
 _PARSER_LOCK = threading.Lock()  # PLY parsers keep state while parsing
 
@@ -177,15 +179,25 @@ class Path:
     context: bool  # True for "$$..." (the context object)
     segments: tuple[Segment, ...]  # the definite part, walked with Jayway's checks and messages
     query: JSONPath | None  # jsonpath-ng expression of the whole path, for query paths only
+    # A final ['a','b']: Jayway answers with an object holding those of the names present.
+    merge: tuple[str, ...] | None = None
 
     @property
     def definite(self) -> bool:
+        """Gives one value (not a list of matches)."""
         return self.query is None
+
+    @property
+    def reference(self) -> bool:
+        """Names and single indexes only: a place that can be written (ResultPath)."""
+        return self.query is None and self.merge is None
 
     def find(self, data: Any, context: Any = None) -> Any:
         """The value (definite path) or list of values (query path); raises PathNotFound."""
         root = context if self.context else data
         value = self._walk(root)
+        if self.merge is not None:
+            return self._merged(value)
         if self.query is None:
             return value
         if value is _OUT_OF_RANGE:
@@ -215,7 +227,7 @@ class Path:
                         "'com.jayway.jsonpath.spi.json.JsonSmartJsonProvider'.",
                     )
                 if segment not in value:
-                    if i == last and self.query is None:
+                    if i == last and self.query is None and self.merge is None:
                         raise PathNotFound(self.text, f"No results for path: ${_bracketed(self.segments)}")
                     raise PathNotFound(self.text, f"Missing property in path ${_bracketed(self.segments[: i + 1])}")
                 value = value[segment]
@@ -234,6 +246,18 @@ class Path:
                     raise PathNotFound(self.text, f"No results for path: ${_bracketed(self.segments)}")
                 value = value[segment]
         return value
+
+    def _merged(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            found = "null" if value is None else _java_class(value)
+            names = ",".join(f"'{name}'" for name in self.merge or ())
+            raise PathNotFound(
+                self.text,
+                f"Expected to find an object with property [{names}] in path ${_bracketed(self.segments)} "
+                f"but found '{found}'. This is not a json object according to the JsonProvider: "
+                "'com.jayway.jsonpath.spi.json.JsonSmartJsonProvider'.",
+            )
+        return {name: value[name] for name in self.merge or () if name in value}
 
     def __repr__(self) -> str:
         return f"Path({self.text!r})"
@@ -287,6 +311,9 @@ def compile_path(text: str) -> Path:
     segments, rest = _split_definite_prefix(body)
     if not rest:
         return Path(text, context, segments, None)
+    if _MERGED_NAMES.fullmatch(rest):
+        names = tuple(_unescape(a if a else b) for a, b in _QUOTED_NAME.findall(rest))
+        return Path(text, context, segments, None, names)
     if rest.isspace():
         raise PathSyntaxError(text, "a path must not end with blanks")
     function = re.search(r"\.\s*(\w+)\s*\(", rest)
@@ -381,6 +408,6 @@ def compile_result_path(text: str | None) -> ResultPath:
     path = compile_path(text)
     if path.context:
         raise PathSyntaxError(text, "ResultPath cannot write to the context object ('$$')")
-    if not path.definite:
+    if not path.reference:
         raise PathSyntaxError(text, "ResultPath must be a reference path (names and single indexes only)")
     return ResultPath(path)
