@@ -1,6 +1,8 @@
 """ResourceRegistry: SAM-style substitutions and resolving a Task's Resource to a local handler."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from stepflow.asl.errors import DefinitionError
@@ -144,8 +146,7 @@ def test_resolve_is_the_hook_for_per_state_mocks():
         def resolve(self, resource, parameters=None, state_name=""):
             target = super().resolve(resource, parameters, state_name)
             if state_name == "Detect":
-                return type(target)(target.kind, resource, lambda e, c: {"mocked": True},
-                                    target.function_name, target.function_arn)
+                return dataclasses.replace(target, handler=lambda event, context: {"mocked": True})
             return target
 
     registry = Mocked({"FaceDetection": echo})

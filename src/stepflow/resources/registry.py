@@ -190,8 +190,8 @@ class ResourceRegistry:
         """Run the Task's resource on ``payload`` (its effective input) and return the task result.
 
         Raises ASLError exactly as AWS fails the task: the handler's TaskError, the exception's
-        class name with Lambda's error JSON, States.Timeout / States.HeartbeatTimeout, or
-        Lambda.ResourceNotFoundException.
+        class name with Lambda's error JSON, States.Timeout (a HeartbeatTimedOut when the
+        heartbeat lapsed), or Lambda.ResourceNotFoundException.
         """
         target = self.resolve(resource, payload, state_name)
         limits = {"timeout_seconds": timeout_seconds, "heartbeat_seconds": heartbeat_seconds}
