@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -513,3 +514,11 @@ def test_a_misspelt_state_query_language_is_a_schema_error_and_counts_as_jsonata
         ("/States/Done/QueryLanguage", False),
         ("/States/Done", True),
     }
+
+
+WORKSHOP_DEFINITIONS = sorted((Path(__file__).resolve().parents[2] / "definitions").glob("*.asl.json"))
+
+
+@pytest.mark.parametrize("path", WORKSHOP_DEFINITIONS, ids=lambda path: path.name)
+def test_the_workshop_definitions_are_valid(path: Path):
+    assert validate_definition(load_definition(path)) == []
