@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from jsonpath_ng.ext import parse as jsonpath_ng_parse
@@ -253,6 +254,15 @@ def test_bad_syntax_raises_path_syntax_error_naming_the_text(text: object) -> No
 
 def test_paths_are_compiled_once() -> None:
     assert compile_path("$.store.book[*].title") is compile_path("$.store.book[*].title")
+
+
+def test_query_paths_compile_correctly_from_many_threads_at_once() -> None:
+    texts = [f"$.store.book[?(@.price > {n})].title" for n in range(40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda text: compile_path(text).find(STORE), texts))
+    assert found[0] == ["Sayings", "Sword", "Moby Dick"]
+    assert found[9] == ["Sword"]
+    assert found[13] == []
 
 
 # --- InputPath / OutputPath: the developer guide's InputPath example --------------------------
