@@ -1,11 +1,12 @@
 """The local stack creates what the workshop's CloudFormation stack creates, and removes it."""
 from __future__ import annotations
 
-import pytest
-
 from stepflow.riderphoto.stack import (
+    FUNCTIONS,
     WORKSHOP_PHOTOS,
     Stack,
+    bindings,
+    function_arn,
 )
 from stepflow.settings import fixtures_dir
 
@@ -62,6 +63,13 @@ def test_down_purge_removes_the_data_root(tmp_path):
     stack.up(photos=tmp_path / "no-photos")
     stack.down(purge=True)
     assert not (tmp_path / "home").exists()
+
+
+def test_bindings_give_a_handler_per_function_arn_and_every_output(tmp_path):
+    resources, substitutions = bindings(tmp_path)
+    assert set(resources) == {function_arn(logical) for logical, _ in FUNCTIONS.values()}
+    assert all(callable(handler) for handler in resources.values())
+    assert substitutions == Stack(tmp_path).outputs()
 
 
 def test_stack_current_follows_stepflow_home(tmp_path, monkeypatch):

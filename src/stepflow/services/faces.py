@@ -3,14 +3,15 @@
 Similarity. Rekognition scores a match 0-100 (the workshop searches with FaceMatchThreshold 70);
 face_recognition gives a Euclidean distance between encodings (0 = identical, its usual
 "same person" tolerance is 0.6). We map distance to similarity with a logistic curve anchored on
-the shared fixtures (tests/services/test_face_similarity_on_fixtures.py re-measures them):
+the shared fixtures (tests/riderphoto/test_face_similarity.py re-measures them):
 
     similarity(d) = 100 / (1 + exp(K * (d - C)))
 
-with similarity 70 at d = 0.50 and 20 at d = 0.60. On the fixtures, photos of the same person lie
-0.33-0.42 apart (similarity 93-99) and different people at least 0.56 apart (similarity <= 37), so
-threshold 70 separates them with a margin each side; 0.6, face_recognition's default, would not
-(different people at 0.56-0.59 would match).
+with similarity 70 at d = 0.50 and 20 at d = 0.60. Measured on the fixtures with the workflow's
+own analysis (riderphoto.analysis): the 6 same-person pairs lie 0.33-0.44 apart (similarity
+>= 90), the 345 different-person pairs at least 0.55 apart (similarity <= 42), so threshold 70
+(d = 0.50, the middle of the gap) separates them with a margin each side. face_recognition's
+default tolerance, 0.6, would not: two pairs of different people lie at 0.55-0.57.
 
 Search is one vectorised pass: squared distances |m|^2 - 2 m.q + |q|^2 over a float32 matrix whose
 row norms are precomputed. The matrix is cached per process and reloaded only when the

@@ -1,0 +1,154 @@
+"""The rider-photo demo: the workshop's validation, run end to end on a fresh local stack.
+
+It brings the stack up on a fresh data root, puts the photos into the rider photo bucket, runs
+RiderPhotoProcessing-4 on each input of ``fixtures/riderphoto/validation.json`` (the workshop's
+user_a..user_d, then the same face under a new userId, then a second photo of an indexed person),
+prints what happened, shows the thumbnails and table items written, and reports whether every
+outcome is the one the workshop describes. The executions are saved in the data root's execution
+store, for the render and report commands.
+"""
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from PIL import Image
+
+from stepflow.engine.execution import Execution
+from stepflow.machine import StateMachine
+from stepflow.riderphoto.stack import Stack, bindings
+from stepflow.settings import fixtures_dir
+from stepflow.store import ExecutionStore
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+VALIDATION_FILE = REPO_ROOT / "fixtures" / "riderphoto" / "validation.json"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run did, in the terms the workshop describes it."""
+
+    status: str
+    path: list[str]  # top-level states visited, in order
+    branches: list[list[str]]  # states visited in each Parallel branch, by branch index
+    error: str | None  # the caught (or uncaught) error
+    message: str | None  # the errorMessage the rider is told
+    seconds: float
+
+    @property
+    def reason(self) -> str:
+        return f"{self.error}: {self.message.strip()}" if self.error else "-"
+
+
+def outcome_of(execution: Execution, seconds: float) -> Outcome:
+    """Read the outcome from the execution: its top-level path, branches and notification."""
+    path = [step.name for step in execution.steps if step.scope == ()]
+    by_branch: dict[int, list[str]] = {}
+    for step in execution.steps:
+        if len(step.scope) == 2 and isinstance(step.scope[1], int):
+            by_branch.setdefault(step.scope[1], []).append(step.name)
+    notice = (execution.output or {}).get("messageToSend") if isinstance(execution.output, dict) else None
+    if notice:
+        error, message = notice["title"], notice["message"]
+    elif execution.status != "SUCCEEDED":
+        error, message = execution.error, execution.cause
+    else:
+        error, message = None, None
+    branches = [by_branch[index] for index in sorted(by_branch)]
+    return Outcome(execution.status, path, branches, error, message, seconds)
+
+
+def mismatches(outcome: Outcome, expect: dict[str, Any], indexed: set[str], user: str) -> list[str]:
+    """How ``outcome`` differs from the validation file's expectation (empty when it matches)."""
+    problems = []
+    for field in ("status", "path", "error", "message"):
+        if getattr(outcome, field) != expect[field]:
+            problems.append(f"{field} {getattr(outcome, field)!r}, expected {expect[field]!r}")
+    if (user in indexed) != expect["indexed"]:
+        problems.append(f"indexed {user in indexed}, expected {expect['indexed']}")
+    return problems
+
+
+def load_validation(path: Path = VALIDATION_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def run_demo(root: Path, out: TextIO, photos: Path | None = None) -> bool:
+    """Run the whole demo on the (fresh) data root ``root``; True when every outcome is right."""
+    validation = load_validation()
+    photos = photos or fixtures_dir()
+    stack = Stack(root)
+    outputs = stack.up(photos=photos)
+    bucket = outputs["RiderPhotoS3Bucket"]
+    print(f"data root: {root}", file=out)
+    print(f"stack up: buckets {bucket}, {outputs['ThumbnailS3Bucket']}; "
+          f"table {outputs['RiderPhotoDDBTable']}; collection {stack.collection_id}", file=out)
+    for name in validation["photos"]:
+        stack.buckets.put(bucket, name, (photos / name).read_bytes())
+    print(f"put {len(validation['photos'])} photos into s3://{bucket}/", file=out)
+
+    resources, substitutions = bindings(root)
+    definition = REPO_ROOT / validation["definition"]
+    machine = StateMachine.from_file(
+        definition, name="RiderPhotoProcessing-4", resources=resources, substitutions=substitutions
+    )
+    print(f"running {definition.relative_to(REPO_ROOT)} on {len(validation['runs'])} inputs\n",
+          file=out)
+    store = ExecutionStore(root)
+    rows, failures = [], []
+    for case in validation["runs"]:
+        event = {**case["input"], "s3Bucket": bucket}
+        started = time.perf_counter()
+        execution = machine.run(event)
+        outcome = outcome_of(execution, time.perf_counter() - started)
+        store.save(execution)
+        indexed = {face.get("ExternalImageId") for face in stack.collections.list_faces(stack.collection_id)}
+        problems = mismatches(outcome, case["expect"], indexed, event["userId"])
+        failures.extend(f"{event['userId']} {event['s3Key']}: {p}" for p in problems)
+        rows.append((event["s3Key"], event["userId"], outcome, "ok" if not problems else "WRONG"))
+    print_table(rows, out)
+    print_written(stack, out)
+    if failures:
+        print("\nNOT as the workshop describes:", *failures, sep="\n  ", file=out)
+        return False
+    print("\nevery outcome is as the workshop describes", file=out)
+    return True
+
+
+def visited(outcome: Outcome) -> str:
+    parts = []
+    for name in outcome.path:
+        if name == "ParallelProcessing" and outcome.branches:
+            parts.append(f"{name}[{' | '.join(' > '.join(b) for b in outcome.branches)}]")
+        else:
+            parts.append(name)
+    return " > ".join(parts)
+
+
+def print_table(rows: list[tuple[str, str, Outcome, str]], out: TextIO) -> None:
+    header = ("photo", "userId", "status", "states visited", "reason", "time", "check")
+    cells = [
+        (photo, user, o.status, visited(o), o.reason, f"{o.seconds:.2f}s", check)
+        for photo, user, o, check in rows
+    ]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *cells]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
+
+
+def print_written(stack: Stack, out: TextIO) -> None:
+    print(f"\nthumbnails in s3://{stack.thumbnail_bucket}/:", file=out)
+    for key in stack.buckets.keys(stack.thumbnail_bucket):
+        path = stack.buckets.path(stack.thumbnail_bucket, key)
+        with Image.open(io.BytesIO(path.read_bytes())) as image:
+            print(f"  {key}  {image.format} {image.width}x{image.height}  {path}", file=out)
+    print(f"\nitems in table {stack.table}:", file=out)
+    for item in stack.tables.scan(stack.table):
+        print(f"  {json.dumps(item, sort_keys=True)}", file=out)
+    faces = stack.collections.list_faces(stack.collection_id)
+    print(f"\nfaces in collection {stack.collection_id}: "
+          + ", ".join(f"{f['ExternalImageId']} ({f['FaceId']})" for f in faces), file=out)
