@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal, Mapping
 
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
 from stepflow.engine.clock import Clock, RealClock
