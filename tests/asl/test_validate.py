@@ -150,10 +150,17 @@ def test_bad_value_in_a_nested_machine_is_located_inside_it():
     assert found == {("SCHEMA_VALIDATION_FAILED", "/States/Fanout/Branches/1/States/Each/MaxConcurrency")}
 
 
-def test_wrong_json_type_names_the_expected_type():
+def test_wrong_json_type_names_the_expected_json_type():
     [diagnostic] = validate_definition(changed("/States/Detect/Retry/0/MaxAttempts", "3"))
-    assert diagnostic.location == "/States/Detect/Retry/0/MaxAttempts"
-    assert "integer" in diagnostic.message
+    assert (diagnostic.location, diagnostic.message) == (
+        "/States/Detect/Retry/0/MaxAttempts", "The value of field 'MaxAttempts' should be an integer"
+    )
+    [diagnostic] = validate_definition(changed("/States/Detect/Catch/0", 5))
+    assert diagnostic.message == "The value of item 0 of 'Catch' should be an object"
+    [diagnostic] = validate_definition(changed("/States/HowMany/Choices/1/And/0/NumericGreaterThan", "1"))
+    assert diagnostic.message == "The value of field 'NumericGreaterThan' should be a number"
+    [diagnostic] = validate_definition(changed("/States/Detect/TimeoutSeconds", 1.5))
+    assert diagnostic.message == "The value of field 'TimeoutSeconds' should be an integer or a string"
 
 
 # --- transitions and the graph ----------------------------------------------------------------------

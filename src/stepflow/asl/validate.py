@@ -153,16 +153,25 @@ def _schema_diagnostics(definition: dict[str, Any]) -> list[Diagnostic]:
     return found
 
 
+_JSON_TYPES = {
+    "dict_type": "an object", "model_type": "an object", "list_type": "an array",
+    "int_type": "an integer", "float_type": "a number", "string_type": "a string",
+    "bool_type": "a boolean", "none_type": "null",
+}
+
+
 def _value_message(place: str, errors: list[dict[str, Any]]) -> str:
-    """One message for a field's errors: when a union member matched the JSON type, its complaint
-    (e.g. a bound) is the useful one; otherwise list the accepted types."""
-    field = place.rsplit("/", 1)[-1] or "definition"
-    specific = [e["msg"] for e in errors if not e["type"].endswith("_type")]
+    """One message for a field's errors, in JSON's words. When one union member matched the JSON
+    type, its complaint (e.g. a bound) is the useful one; otherwise list the accepted types."""
+    *parents, last = place.split("/") if place else ["", "definition"]
+    what = f"item {last} of '{parents[-1]}'" if last.isdigit() and parents else f"field '{last}'"
+    specific = [e["msg"] for e in errors if e["type"] not in _JSON_TYPES]
     if specific:
-        return f"The value of field '{field}' is invalid: {specific[0]}"
-    kinds = sorted({e["msg"].removeprefix("Input should be a valid ").removeprefix("Input should be ")
-                    for e in errors})
-    return f"The value of field '{field}' should be {' or '.join(kinds)}"
+        return f"The value of {what} is invalid: {specific[0]}"
+    kinds = list(dict.fromkeys(_JSON_TYPES[e["type"]] for e in errors))
+    if "a number" in kinds and "an integer" in kinds:  # int | float: any number will do
+        kinds.remove("an integer")
+    return f"The value of {what} should be {' or '.join(kinds)}"
 
 
 # --- everything else ------------------------------------------------------------------------------
