@@ -9,6 +9,9 @@ The models express the *shape* of the language (which field exists on which stat
 type, numeric bounds); rules that span fields or states (End xor Next, reachable states, which
 fields a query language allows) live in ``validate.py``. A field that may hold a JSONata
 ``{% ... %}`` expression instead of a number is typed ``int | str`` for that reason.
+
+Where ``null`` means something different from an absent field (``Result``, ``Output``), the
+attribute is ``None`` in both cases: ask ``"Output" in state.model_fields_set``.
 """
 from __future__ import annotations
 
