@@ -109,7 +109,7 @@ def test_map_iterations_loops_and_a_fail_state_are_counted_and_coloured():
     assert {("s_Route", "s_PerItem", "default"), ("s_PerItem", "s_Handle", "branch"),
             ("s_PerItem", "s_Broken", "catch"), ("s_Broken", "__end__", "end")} <= _taken(graph, overlay)
     mermaid = to_mermaid(graph, overlay)
-    assert 's_Handle["Handle<br/>Task<br/>×3"]' in mermaid
+    assert 's_Handle["Handle<br/>Task<br/>×3 (1 failed)"]' in mermaid
     assert "class s_Hold,s_FanOut,s_Done,s_Left,s_Right not_reached" in mermaid
     assert "s_PerItem ==>|\"Catch: States.ALL\"| s_Broken" in mermaid
     fill, stroke, colour = STATUS_COLOURS["caught"]

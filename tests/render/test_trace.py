@@ -78,6 +78,8 @@ def test_a_caught_error_shows_where_it_went_and_a_discarded_result_is_explained(
     )
     text = _plain(format_step(caught, color=False, elide=False))
     assert re.search(r"caught\s+PhotoDoesNotMeetRequirementError: 2 faces", text)
+    assert re.search(r"output \(Catch ResultPath\)\s+\{", text)
+    assert '+ errorInfo: {"Error": "PhotoDoesNotMeetRequirementError", "Cause": "2 faces"}' in text
     assert "result" not in text  # the task never produced one
     assert text.rstrip().endswith("→ PhotoDoesNotMeetRequirement")
     discarded = StepRecord(name="Persist", state_type="Task", input={"a": 1}, after_input_path={"a": 1},

@@ -46,7 +46,8 @@ class NodeRun:
         """A short note for the diagram: how often the state ran, retried, iterated."""
         parts = []
         if self.entered > 1:
-            parts.append(f"×{self.entered}")
+            outcomes = [f"{n} {word}" for n, word in ((self.failed, "failed"), (self.caught, "caught")) if n]
+            parts.append(f"×{self.entered}" + (f" ({', '.join(outcomes)})" if outcomes else ""))
         if self.iterations:
             parts.append(f"{self.iterations} iteration{'s' if self.iterations != 1 else ''}")
         if self.retries:

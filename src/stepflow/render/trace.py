@@ -136,6 +136,9 @@ def data_flow(step: Any) -> list[Stage]:
         value = getattr(step, attribute)
         if attribute not in stages or (value is None and attribute != "input"):
             continue  # a stage this type lacks, or one the visit never reached (the engine leaves None)
+        if attribute == "output" and step.status == "CAUGHT":
+            # A catcher's ResultPath writes the error output into the raw input; OutputPath is skipped.
+            label, previous = "output (Catch ResultPath)", step.input
         if attribute == "after_result_path":
             # ResultPath writes the result into the state's raw input, so compare with that.
             previous = step.input

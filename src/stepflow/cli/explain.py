@@ -1,0 +1,147 @@
+"""``stepflow explain``: one state's data flow alone, like the console's data flow simulator.
+
+The state runs once through the engine's own single-state runner (``run_state``, the code every
+visit goes through), so what is shown is what a real run does: InputPath, Parameters, the work,
+ResultSelector, ResultPath, OutputPath, Retry and Catch. A Task's result is given with
+``--result`` (every task resource then answers it), or ``--error`` / ``--cause`` to see Retry and
+Catch at work, or comes from real handlers (``--resources``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Any
+
+from stepflow.asl.errors import ASLError
+from stepflow.asl.loader import load_definition
+from stepflow.cli.run import UsageError, _read_input, load_resources_file
+from stepflow.engine.clock import VirtualClock
+from stepflow.engine.context import base_context
+from stepflow.engine.execution import Run
+from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_ROLE_ARN, History
+from stepflow.engine.states.base import Lane, run_state
+from stepflow.engine.trace import StepRecord
+from stepflow.render.trace import format_step
+from stepflow.resources.registry import ResourceRegistry, Target
+
+_NO_RESULT = object()
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "explain",
+        help="show one state's data flow on a given input",
+        description="Run one state alone on --input and show each data-flow stage: InputPath, "
+        "Parameters, the result, ResultSelector, ResultPath and OutputPath.",
+    )
+    parser.add_argument("definition", help="the definition file (ASL JSON)")
+    parser.add_argument("state", help="the state's name (it may be inside a Parallel branch or Map)")
+    parser.add_argument("--input", metavar="JSON", help="the state's raw input (default {})")
+    parser.add_argument("--result", metavar="JSON", help="what the state's task resources return")
+    parser.add_argument("--error", metavar="NAME", help="make the task resources fail with this error name")
+    parser.add_argument("--cause", metavar="TEXT", help="the cause that goes with --error")
+    parser.add_argument("--resources", metavar="FILE.py", help="real handlers: RESOURCES = {arn: handler}")
+    parser.set_defaults(handler=explain_command)
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    state_input = _read_input(args.input, None)
+    result = _NO_RESULT if args.result is None else _parse(args.result, "--result")
+    if args.error is not None:
+        result = ASLError(args.error, args.cause)
+    resources, substitutions = load_resources_file(args.resources) if args.resources else ({}, {})
+    record = explain_state(load_definition(args.definition), args.state, state_input, result=result,
+                           resources=resources, substitutions=substitutions)
+    color = sys.stdout.isatty()
+    print("\n".join(format_step(record, color=color, elide=color)))
+    return 0
+
+
+def explain_state(
+    definition: dict[str, Any],
+    state_name: str,
+    state_input: Any,
+    *,
+    result: Any = _NO_RESULT,
+    resources: dict[str, Any] | None = None,
+    substitutions: dict[str, str] | None = None,
+) -> StepRecord:
+    """Run ``state_name`` once on ``state_input``; its StepRecord holds every stage (and the error
+    if one was neither retried away nor caught). ``result`` is what every task resource returns,
+    or an ASLError they all raise."""
+    from stepflow.machine import StateMachine
+
+    scope = _scope_of(definition, state_name)
+    if scope is None:
+        raise UsageError(f"the definition has no state named {state_name!r}")
+    state_type = scope["States"][state_name].get("Type")
+    if state_type in ("Task", "Parallel", "Map") and result is _NO_RESULT and not resources:
+        raise UsageError(f"state {state_name!r} runs tasks: give --result JSON (what they return) or --resources")
+    # ${Name} placeholders without a value still need an ARN for the definition to compile.
+    names = set(_PLACEHOLDER.findall(json.dumps(scope)))
+    placeholders = {n: f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:{n}" for n in names}
+    machine = StateMachine(scope, resources=resources, substitutions={**placeholders, **(substitutions or {})},
+                           name="explain")
+    clock = VirtualClock()
+    history = History(clock)
+    started = history.execution_started(state_input, DEFAULT_ROLE_ARN)
+    start = clock.now()
+    run = Run(
+        clock=clock, history=history,
+        registry=machine.registry if result is _NO_RESULT else _GivenResult(result),
+        base_context=base_context(execution_id=f"{machine.arn}:explain".replace(":stateMachine:", ":execution:"),
+                                  name="explain", input=state_input, start_time=start, role_arn=DEFAULT_ROLE_ARN,
+                                  machine_id=machine.arn, machine_name=machine.name),
+        deadline=None, executor=None,
+    )
+    try:
+        return run_state(machine.compiled.root.states[state_name], state_input, Lane(run, (), started))
+    except ASLError:
+        return run.steps[0]  # the visit recorded the error before raising it
+    finally:
+        run.close()
+
+
+class _GivenResult(ResourceRegistry):
+    """Every task resource answers the ``--result`` value exactly as given, or raises the error."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+    def resolve(self, resource: str, parameters: Any = None, state_name: str = "") -> Target:
+        return Target("integration", resource, self._answer)
+
+    def _answer(self, event: Any, context: Any) -> Any:
+        if isinstance(self.result, ASLError):
+            raise ASLError(self.result.error, self.result.cause)
+        return self.result
+
+
+def _scope_of(scope: dict[str, Any], state_name: str) -> dict[str, Any] | None:
+    """The StartAt/States object holding the state, searched through branches and processors."""
+    states = scope.get("States")
+    if not isinstance(states, dict):
+        return None
+    if state_name in states:
+        found = {"StartAt": scope["StartAt"], "States": states}
+        if "QueryLanguage" in scope:
+            found["QueryLanguage"] = scope["QueryLanguage"]
+        return found
+    for state in states.values():
+        nested = [*state.get("Branches", []), *(state[k] for k in ("ItemProcessor", "Iterator") if k in state)]
+        for inner in nested:
+            found = _scope_of(inner, state_name) if isinstance(inner, dict) else None
+            if found is not None:
+                return found
+    return None
+
+
+def _parse(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{where} is not valid JSON: {error}") from None

@@ -1,0 +1,32 @@
+"""``stepflow report``: one self-contained HTML file for a stored execution."""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from stepflow.render.report import render_report
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write an execution's HTML report",
+        description="Write one HTML file (viewable offline) with the graph and the path taken, "
+        "the event table and each state's data flow.",
+    )
+    parser.add_argument("execution", metavar="EXECUTION_ID", help="the stored execution's ARN or name")
+    parser.add_argument("--output", metavar="FILE", help="where to write (default: <execution name>.html)")
+    parser.set_defaults(handler=report_command)
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from stepflow import settings
+    from stepflow.store import ExecutionStore
+
+    execution = ExecutionStore(settings.data_root()).get(args.execution)
+    output = Path(args.output or re.sub(r"[^\w.-]", "_", execution.name) + ".html")
+    output.write_text(render_report(execution), encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
