@@ -33,7 +33,8 @@ _TYPE_STAGES = {
     "Succeed": {"input", "after_input_path", "output"},
     "Fail": {"input"},
 }
-_LABEL_WIDTH = max(len(label) for _, label in _STAGES) + 2
+_CAUGHT_OUTPUT = "output (Catch ResultPath)"
+_LABEL_WIDTH = max(len(_CAUGHT_OUTPUT), *(len(label) for _, label in _STAGES)) + 2
 _ELIDE_WIDTH = 110
 _DEPTH = 4  # nesting shown before an elided value is summarised by its size
 _ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
@@ -138,7 +139,7 @@ def data_flow(step: Any) -> list[Stage]:
             continue  # a stage this type lacks, or one the visit never reached (the engine leaves None)
         if attribute == "output" and step.status == "CAUGHT":
             # A catcher's ResultPath writes the error output into the raw input; OutputPath is skipped.
-            label, previous = "output (Catch ResultPath)", step.input
+            label, previous = _CAUGHT_OUTPUT, step.input
         if attribute == "after_result_path":
             # ResultPath writes the result into the state's raw input, so compare with that.
             previous = step.input
