@@ -146,3 +146,13 @@ def test_map_accepts_the_legacy_iterator_and_the_processor_config():
     inline = machine({"M": {"Type": "Map", "End": True, "ItemProcessor": {
         "StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}}).States["M"]
     assert inline.processor.ProcessorConfig.Mode == "INLINE"
+
+
+def test_second_counts_have_aws_upper_bounds():
+    with pytest.raises(ValidationError):
+        machine({"T": {"Type": "Task", "Resource": "arn:x", "End": True, "TimeoutSeconds": 99999999}})
+    with pytest.raises(ValidationError):
+        machine({"W": {"Type": "Wait", "Seconds": 100000000, "End": True}})
+    assert machine({"W": {"Type": "Wait", "Seconds": 99999999, "End": True}}).States["W"].Seconds == 99999999
+    with pytest.raises(ValidationError):
+        Retrier.model_validate({"ErrorEquals": ["X"], "MaxAttempts": 99999999})

@@ -24,6 +24,11 @@ DEFAULT_QUERY_LANGUAGE: QueryLanguageName = "JSONPath"
 
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+# Upper bounds: AWS's statelint says TimeoutSeconds, HeartbeatSeconds and MaxAttempts "MUST be
+# less than 99999999"; the Wait state docs give Seconds "from 0 to 99999999".
+Timeout = Annotated[int, Field(ge=1, lt=99999999)]
+Attempts = Annotated[int, Field(ge=0, lt=99999999)]
+WaitSeconds = Annotated[int, Field(ge=0, le=99999999)]
 Percentage = Annotated[float, Field(ge=0, le=100)]
 # ASL, "States": "A state name MUST NOT exceed 80 Unicode characters" is checked in validate.py so
 # that the diagnostic names the state.
@@ -43,7 +48,7 @@ class Retrier(ASLModel):
 
     ErrorEquals: Annotated[list[str], Field(min_length=1)]
     IntervalSeconds: PositiveInt = 1
-    MaxAttempts: NonNegativeInt = 3
+    MaxAttempts: Attempts = 3
     BackoffRate: Annotated[float, Field(ge=1.0)] = 2.0
     MaxDelaySeconds: PositiveInt | None = None
     JitterStrategy: Literal["FULL", "NONE"] = "NONE"
@@ -256,9 +261,9 @@ class TaskState(
     Parameters: dict[str, Any] | None = None
     Arguments: dict[str, Any] | str | None = None
     ResultSelector: dict[str, Any] | None = None
-    TimeoutSeconds: PositiveInt | str | None = None
+    TimeoutSeconds: Timeout | str | None = None
     TimeoutSecondsPath: str | None = None
-    HeartbeatSeconds: PositiveInt | str | None = None
+    HeartbeatSeconds: Timeout | str | None = None
     HeartbeatSecondsPath: str | None = None
     Credentials: dict[str, Any] | None = None
 
@@ -271,7 +276,7 @@ class ChoiceState(_StateBase, _InputOutputPaths, _Output, _Assign):
 
 class WaitState(_StateBase, _Transition, _InputOutputPaths, _Output, _Assign):
     Type: Literal["Wait"]
-    Seconds: NonNegativeInt | str | None = None
+    Seconds: WaitSeconds | str | None = None
     Timestamp: str | None = None
     SecondsPath: str | None = None
     TimestampPath: str | None = None
@@ -342,7 +347,7 @@ class StateMachineDefinition(Machine):
     """A whole definition: the top-level machine plus the fields only the top level has."""
 
     Version: str | None = None
-    TimeoutSeconds: PositiveInt | None = None
+    TimeoutSeconds: Timeout | None = None
     QueryLanguage: QueryLanguageName = DEFAULT_QUERY_LANGUAGE
 
 
