@@ -529,3 +529,51 @@ WORKSHOP_DEFINITIONS = sorted((Path(__file__).resolve().parents[2] / "definition
 @pytest.mark.parametrize("path", WORKSHOP_DEFINITIONS, ids=lambda path: path.name)
 def test_the_workshop_definitions_are_valid(path: Path):
     assert validate_definition(load_definition(path)) == []
+
+
+MINIMAL_STATES: dict[str, dict[str, Any]] = {
+    "Pass": {"Type": "Pass", "End": True},
+    "Task": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True},
+    "Choice": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Done"}],
+               "Default": "Done"},
+    "Wait": {"Type": "Wait", "Seconds": 1, "End": True},
+    "Succeed": {"Type": "Succeed"},
+    "Fail": {"Type": "Fail"},
+    "Parallel": {"Type": "Parallel", "End": True,
+                 "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}]},
+    "Map": {"Type": "Map", "End": True,
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}},
+}
+# Field -> the state types that support it (ASL spec, AWS docs, and floci's measurements of AWS).
+SUPPORTED_ON: dict[str, set[str]] = {
+    "Parameters": {"Pass", "Task", "Parallel", "Map"},
+    "ResultPath": {"Pass", "Task", "Parallel", "Map"},
+    "ResultSelector": {"Task", "Parallel", "Map"},
+    "TimeoutSeconds": {"Task"},
+    "Retry": {"Task", "Parallel", "Map"},
+    "Catch": {"Task", "Parallel", "Map"},
+    "InputPath": {"Pass", "Task", "Choice", "Wait", "Succeed", "Parallel", "Map"},
+}
+FIELD_VALUES: dict[str, Any] = {
+    "Parameters": {"a": 1}, "ResultPath": "$.r", "ResultSelector": {"a": 1}, "TimeoutSeconds": 5,
+    "Retry": [{"ErrorEquals": ["States.ALL"]}], "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+    "InputPath": "$.in",
+}
+
+
+@pytest.mark.parametrize("field", sorted(SUPPORTED_ON))
+@pytest.mark.parametrize("kind", sorted(MINIMAL_STATES))
+def test_which_state_types_support_a_field(kind: str, field: str):
+    state = {**MINIMAL_STATES[kind], field: FIELD_VALUES[field]}
+    found = validate_definition({"StartAt": "S", "States": {"S": state, "Done": {"Type": "Succeed"}}})
+    refused = [(d.location, d.message) for d in found if d.location == "/States/S"]
+    if kind in SUPPORTED_ON[field]:
+        assert refused == []
+    else:
+        assert refused == [("/States/S", f"Field '{field}' is not supported")]
+
+
+def test_items_path_cannot_be_null():
+    assert diagnostics(changed("/States/Fanout/Branches/1/States/Each/ItemsPath", None)) == {
+        ("SCHEMA_VALIDATION_FAILED", "/States/Fanout/Branches/1/States/Each/ItemsPath")
+    }

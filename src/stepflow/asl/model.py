@@ -310,7 +310,7 @@ class MapState(
     Type: Literal["Map"]
     ItemProcessor: ItemProcessorMachine | None = None
     Iterator: Machine | None = None  # legacy name of ItemProcessor (INLINE)
-    ItemsPath: str | None = "$"
+    ItemsPath: str = "$"  # unlike InputPath, null is refused (AWS statelint)
     Items: list[Any] | str | None = None
     ItemSelector: dict[str, Any] | str | None = None
     Parameters: dict[str, Any] | None = None  # legacy name of ItemSelector
