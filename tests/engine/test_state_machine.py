@@ -1,0 +1,133 @@
+"""StateMachine and Execution: loading, definition errors, the execution record, top-level timeout."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from stepflow import DefinitionError, StateMachine, VirtualClock
+
+HELLO = {"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": "world", "ResultPath": "$.hello", "End": True}}}
+START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def test_definition_may_be_a_dict_json_text_or_a_file(tmp_path):
+    path = tmp_path / "hello-world.asl.json"
+    path.write_text(json.dumps(HELLO))
+    for machine in (StateMachine(HELLO), StateMachine(json.dumps(HELLO)), StateMachine.from_file(path)):
+        assert machine.run({"a": 1}).output == {"a": 1, "hello": "world"}
+    assert StateMachine.from_file(path).name == "hello-world"
+
+
+def test_execution_record_is_shaped_like_describe_execution():
+    machine = StateMachine(HELLO, name="Greeter")
+    execution = machine.run({"a": 1}, name="first", clock=VirtualClock(START))
+    assert execution.status == "SUCCEEDED"
+    assert execution.name == "first"
+    assert execution.state_machine_arn == "arn:aws:states:us-east-1:123456789012:stateMachine:Greeter"
+    assert execution.execution_arn == "arn:aws:states:us-east-1:123456789012:execution:Greeter:first"
+    assert execution.input == {"a": 1}
+    assert (execution.error, execution.cause) == (None, None)
+    assert execution.start_date == START and execution.stop_date == START
+    assert execution.definition == HELLO
+
+
+def test_default_execution_names_are_unique_uuids():
+    machine = StateMachine(HELLO)
+    assert len({machine.run({}).name for _ in range(3)}) == 3
+
+
+def test_history_ids_chain_and_details_hold_json_text():
+    events = StateMachine(HELLO).run({"a": 1}).history
+    assert [e["id"] for e in events] == [1, 2, 3, 4]
+    assert [e["previousEventId"] for e in events] == [0, 1, 2, 3]
+    assert events[0]["executionStartedEventDetails"]["input"] == '{"a":1}'
+    assert events[2]["stateExitedEventDetails"] == {
+        "name": "Hello",
+        "output": '{"a":1,"hello":"world"}',
+        "outputDetails": {"truncated": False},
+    }
+    assert events[3]["executionSucceededEventDetails"]["output"] == '{"a":1,"hello":"world"}'
+
+
+def test_steps_point_at_their_history_events():
+    execution = StateMachine(HELLO).run({})
+    (step,) = execution.steps
+    assert (step.entered_event_id, step.exited_event_id) == (2, 3)
+
+
+def test_a_definition_with_problems_raises_definition_error_listing_them_all():
+    bad = {"StartAt": "Missing", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+    with pytest.raises(DefinitionError) as raised:
+        StateMachine(bad)
+    locations = {d.location for d in raised.value.diagnostics}
+    assert "/StartAt" in locations and "/States/A/Next" in locations
+
+
+def test_substitutions_fill_sam_placeholders_and_unknown_ones_are_definition_errors():
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "${Greeting}", "End": True}}}
+    assert StateMachine(definition, substitutions={"Greeting": "hi"}).run({}).output == "hi"
+    with pytest.raises(DefinitionError):
+        StateMachine(definition)
+
+
+def test_top_level_timeout_ends_the_execution_as_timed_out():
+    definition = {
+        "TimeoutSeconds": 10,
+        "StartAt": "Wait",
+        "States": {"Wait": {"Type": "Wait", "Seconds": 20, "Next": "Never"}, "Never": {"Type": "Succeed"}},
+    }
+    execution = StateMachine(definition).run({}, clock=VirtualClock(START))
+    assert (execution.status, execution.error, execution.output) == ("TIMED_OUT", "States.Timeout", None)
+    assert execution.history[-1]["type"] == "ExecutionTimedOut"
+    assert execution.history[-1]["executionTimedOutEventDetails"]["error"] == "States.Timeout"
+    assert execution.stop_date - START == timedelta(seconds=10)
+    assert [s.name for s in execution.steps] == ["Wait"]
+
+
+def test_top_level_timeout_is_not_caught_by_a_catch():
+    definition = {
+        "TimeoutSeconds": 5,
+        "StartAt": "Loop",
+        "States": {
+            "Loop": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+    assert StateMachine(definition).run({}).status == "TIMED_OUT"
+
+
+def test_an_hour_long_wait_costs_no_wall_time_on_the_virtual_clock():
+    definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    execution = StateMachine(definition).run({})
+    assert execution.stop_date - execution.start_date == timedelta(hours=1)
+
+
+def test_state_output_over_256_kib_fails_with_data_limit_exceeded():
+    definition = {
+        "StartAt": "Grow",
+        "States": {"Grow": {"Type": "Pass", "Parameters": {"a.$": "$.big", "b.$": "$.big"}, "End": True}},
+    }
+    execution = StateMachine(definition).run({"big": "x" * 150_000})
+    assert execution.error == "States.DataLimitExceeded"
+    assert "'Grow'" in execution.cause
+
+
+def test_payloads_are_shared_not_copied_from_state_to_state():
+    big = ["x" * 100] * 1000
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Result": 1, "ResultPath": "$.a", "Next": "B"},
+            "B": {"Type": "Pass", "Result": 2, "ResultPath": "$.b", "End": True},
+        },
+    }
+    execution = StateMachine(definition).run({"big": big})
+    assert execution.output["big"] is big
+    assert execution.steps[1].input is execution.steps[0].output
