@@ -577,3 +577,10 @@ def test_items_path_cannot_be_null():
     assert diagnostics(changed("/States/Fanout/Branches/1/States/Each/ItemsPath", None)) == {
         ("SCHEMA_VALIDATION_FAILED", "/States/Fanout/Branches/1/States/Each/ItemsPath")
     }
+
+
+def test_assign_templates_are_checked_in_states_catchers_and_choice_rules():
+    bad = {"x.$": "$.a["}
+    for where in ("/States/Detect/Assign", "/States/Detect/Catch/0/Assign", "/States/HowMany/Choices/0/Assign"):
+        assert diagnostics(changed(where, bad)) == {("SCHEMA_VALIDATION_FAILED", f"{where}/x.$")}
+    assert validate_definition(changed("/States/HowMany/Choices/0/Assign", {"seen.$": "$.detected"})) == []

@@ -334,8 +334,6 @@ class _Checker:
     def expression(self, compile_: Callable[[Any], object], value: Any, field: str, where: str,
                    what: str) -> None:
         """Compile ``value`` with another module's compiler; its StepflowError is a diagnostic."""
-        if value is None and field in ("InputPath", "OutputPath", "ResultPath"):
-            return
         try:
             compile_(value)
         except StepflowError as problem:
@@ -362,6 +360,11 @@ class _Checker:
             ):
                 self.report(NO_DOLLAR, f"The value of field '{key}' looks like a JSONPath or an intrinsic "
                                        f"function; its name should end in '.$'", at, "WARNING")
+
+    def assign(self, obj: dict[str, Any], where: str, language: str) -> None:
+        """Assign in a Catcher or Choice Rule: under JSONPath its values are a payload template."""
+        if language == "JSONPath" and isinstance(obj.get("Assign"), dict):
+            self.template(obj["Assign"], "Assign", pointer_join(where, "Assign"))
 
     def reference_path(self, value: Any, field: str, where: str) -> None:
         """A path that must name one node: only names and single indexes ("Reference Paths")."""
@@ -418,6 +421,7 @@ class _Checker:
 
                     self.expression(compile_result_path, handler["ResultPath"], "ResultPath",
                                     pointer_join(at, "ResultPath"), "a valid JSONPath")
+                self.assign(handler, at, language)
 
     # -- per state type (named "<type>_state", found by ``state``) ---------------------------
 
@@ -452,6 +456,7 @@ class _Checker:
                 from stepflow.asl.choice import compile_choice_rule
 
                 self.expression(lambda r: compile_choice_rule(r, at), rule, "Choices", at, "a valid Choice Rule")
+            self.assign(rule, at, language)
             for entry, key, value in _template_entries(rule, at):
                 if key.startswith("String") and not key.endswith("Path") and isinstance(value, str) \
                         and _LOOKS_LIKE_PATH.match(value):
