@@ -1,0 +1,165 @@
+"""``stepflow run``: the --json contract outside test suites rely on, resources files, exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+FN = "arn:aws:lambda:us-east-1:123456789012:function:Greeter"
+DEFINITION = {
+    "StartAt": "Greet",
+    "States": {"Greet": {"Type": "Task", "Resource": "${GreeterArn}", "End": True}},
+}
+RESOURCES = textwrap.dedent(
+    f"""
+    from stepflow import TaskError
+
+    def greet(event, context):
+        if event.get("reject"):
+            raise TaskError("Greeting.Rejected", "not today")
+        if event.get("crash"):
+            raise KeyError("who")
+        return {{"greeting": "Hello, " + event["who"] + "!"}}
+
+    RESOURCES = {{"{FN}": greet}}
+    SUBSTITUTIONS = {{"GreeterArn": "{FN}"}}
+    """
+)
+
+
+@pytest.fixture
+def files(tmp_path):
+    definition = tmp_path / "greeter.asl.json"
+    definition.write_text(json.dumps(DEFINITION))
+    resources = tmp_path / "resources.py"
+    resources.write_text(RESOURCES)
+    return definition, resources
+
+
+def stepflow(*args, cwd, env_home) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "stepflow", "run", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**__import__("os").environ, "STEPFLOW_HOME": str(env_home)},
+        timeout=60,
+    )
+
+
+def run_json(files, tmp_path, *extra):
+    definition, resources = files
+    done = stepflow(definition, "--resources", resources, "--json", *extra, cwd=tmp_path, env_home=tmp_path / "home")
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def test_json_prints_one_object_with_the_outcome_and_exits_0(files, tmp_path):
+    done = run_json(files, tmp_path, "--input", '{"who": "Ann"}')
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {
+        "status": "SUCCEEDED",
+        "output": {"greeting": "Hello, Ann!"},
+        "error": None,
+        "cause": None,
+    }
+    assert len(done.stdout.strip().splitlines()) == 1
+
+
+def test_a_failed_run_still_exits_0_with_task_error_name_and_cause(files, tmp_path):
+    done = run_json(files, tmp_path, "--input", '{"reject": true}')
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {
+        "status": "FAILED",
+        "output": None,
+        "error": "Greeting.Rejected",
+        "cause": "not today",
+    }
+
+
+def test_any_other_exception_fails_with_its_class_name(files, tmp_path):
+    result = json.loads(run_json(files, tmp_path, "--input", '{"crash": true}').stdout)
+    assert result["status"] == "FAILED"
+    assert result["error"] == "KeyError"
+    assert json.loads(result["cause"])["errorType"] == "KeyError"
+
+
+def test_input_file_is_read_as_json(files, tmp_path):
+    input_file = tmp_path / "input.json"
+    input_file.write_text('{"who": "Bo"}')
+    done = run_json(files, tmp_path, "--input-file", input_file)
+    assert json.loads(done.stdout)["output"] == {"greeting": "Hello, Bo!"}
+
+
+def test_without_json_prints_a_readable_summary(files, tmp_path):
+    definition, resources = files
+    done = stepflow(definition, "--resources", resources, "--input", '{"who": "Cy"}', cwd=tmp_path, env_home=tmp_path / "h")
+    assert done.returncode == 0
+    assert "SUCCEEDED" in done.stdout and "Hello, Cy!" in done.stdout
+
+
+def test_execution_name_option_names_the_execution(files, tmp_path):
+    definition, resources = files
+    done = stepflow(
+        definition, "--resources", resources, "--input", '{"who": "D"}', "--name", "run-1", "--trace",
+        cwd=tmp_path, env_home=tmp_path / "h",
+    )
+    assert done.returncode == 0
+    assert "run-1" in done.stderr  # the trace names the execution
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--input", "{not json"), ("--input-file", "missing.json"), ("--input", "{}", "--input-file", "x.json")],
+    ids=["bad-json", "missing-input-file", "both-inputs"],
+)
+def test_usage_errors_exit_non_zero_without_json_or_traceback(files, tmp_path, extra):
+    done = run_json(files, tmp_path, *extra)
+    assert done.returncode != 0
+    assert done.stdout == ""
+
+
+def test_a_definition_that_does_not_load_exits_non_zero_with_its_diagnostics(tmp_path):
+    bad = tmp_path / "bad.asl.json"
+    bad.write_text(json.dumps({"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "End": True}}}))
+    done = stepflow(bad, "--json", cwd=tmp_path, env_home=tmp_path / "h")
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "/StartAt" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_resources_file_without_resources_is_a_usage_error(files, tmp_path):
+    definition, _ = files
+    empty = tmp_path / "empty.py"
+    empty.write_text("X = 1\n")
+    done = stepflow(definition, "--resources", empty, "--json", cwd=tmp_path, env_home=tmp_path / "h")
+    assert done.returncode == 2
+    assert "RESOURCES" in done.stderr
+
+
+def test_a_resources_file_that_raises_is_reported_without_traceback(files, tmp_path):
+    definition, _ = files
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise RuntimeError('boom')\n")
+    done = stepflow(definition, "--resources", broken, "--json", cwd=tmp_path, env_home=tmp_path / "h")
+    assert done.returncode == 2
+    assert "boom" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_run_is_saved_to_the_execution_store(files, tmp_path):
+    from stepflow.store import ExecutionStore
+
+    run_json(files, tmp_path, "--input", '{"who": "E"}', "--name", "stored-1")
+    stored = ExecutionStore(tmp_path / "home").list()
+    assert [s.name for s in stored] == ["stored-1"]
+
+
+def test_virtual_time_makes_waits_instant(tmp_path):
+    definition = tmp_path / "wait.asl.json"
+    definition.write_text(json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}))
+    done = stepflow(definition, "--virtual-time", "--json", cwd=tmp_path, env_home=tmp_path / "h")
+    assert json.loads(done.stdout)["status"] == "SUCCEEDED"
