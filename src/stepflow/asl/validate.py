@@ -3,6 +3,8 @@
 Codes, messages and locations follow AWS's ValidateStateMachineDefinition / CreateStateMachine
 where their wording is known ("Field 'X' is not supported", "These fields are required: [...]",
 "Missing 'Next' target: X", 'State "X" is not reachable.', "Workflow has no terminal state").
+AWS has no UNREACHABLE_STATE code: an unreachable state is a MISSING_TRANSITION_TARGET, and a
+machine without terminal state gets only MISSING_END_STATE (no reachability report).
 Two deliberate differences: locations are RFC 6901 pointers (``/Choices/0/Next`` where AWS writes
 ``/Choices[0]/Next``), and the whole-machine MISSING_END_STATE is located at the machine ("" for
 the top level) where AWS gives no location.
