@@ -115,3 +115,23 @@ def test_table_scan_lists_items_and_get_reads_one(home):
     assert json.loads(stepflow(home, "table", "get", "user_a").stdout) == {
         "Item": {"Username": "user_a", "faceId": "f"}}
     assert json.loads(stepflow(home, "table", "get", "nobody").stdout) == {}
+
+
+@pytest.mark.faces
+def test_run_with_the_stack_binds_the_six_functions_and_prints_json(home):
+    from pathlib import Path
+
+    bucket = json.loads(stepflow(home, "stack", "up", "--json").stdout)["RiderPhotoS3Bucket"]
+    definition = Path(__file__).resolve().parents[2] / "definitions" / "rider-photo-processing-4.asl.json"
+    runs = {}
+    for user, key in (("user_a", "1_happy_face.jpg"), ("user_b", "2_sunglass_face.jpg")):
+        event = json.dumps({"userId": user, "s3Bucket": bucket, "s3Key": key})
+        done = stepflow(home, "run", str(definition), "--stack", "riderphoto", "--input", event, "--json")
+        assert done.returncode == 0, done.stderr
+        runs[user] = json.loads(done.stdout)
+    assert runs["user_a"]["status"] == "SUCCEEDED"
+    assert runs["user_a"]["output"]["parallelResult"][1]["thumbnail"]["s3key"] == "resized-1_happy_face.jpg"
+    assert runs["user_b"]["output"] == {"messageToSend": {
+        "title": "PhotoDoesNotMeetRequirementError", "message": "Face is wearing sunglasses"}}
+    scanned = json.loads(stepflow(home, "table", "scan").stdout)
+    assert [item["Username"] for item in scanned["Items"]] == ["user_a"]

@@ -77,9 +77,11 @@ def load_validation(path: Path = VALIDATION_FILE) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def run_demo(root: Path, out: TextIO, photos: Path | None = None) -> bool:
+def run_demo(
+    root: Path, out: TextIO, photos: Path | None = None, validation_file: Path = VALIDATION_FILE
+) -> bool:
     """Run the whole demo on the (fresh) data root ``root``; True when every outcome is right."""
-    validation = load_validation()
+    validation = load_validation(validation_file)
     photos = photos or fixtures_dir()
     stack = Stack(root)
     outputs = stack.up(photos=photos)
