@@ -131,3 +131,34 @@ def test_payloads_are_shared_not_copied_from_state_to_state():
     execution = StateMachine(definition).run({"big": big})
     assert execution.output["big"] is big
     assert execution.steps[1].input is execution.steps[0].output
+
+
+@pytest.mark.parametrize(
+    "definition, location",
+    [
+        ({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "/States/P"),
+        ({"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": True}}}, "/States/P/Assign"),
+        (
+            {
+                "StartAt": "M",
+                "States": {
+                    "M": {
+                        "Type": "Map",
+                        "ItemProcessor": {
+                            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                            "StartAt": "P",
+                            "States": {"P": {"Type": "Pass", "End": True}},
+                        },
+                        "End": True,
+                    }
+                },
+            },
+            "/States/M/ItemProcessor/ProcessorConfig/Mode",
+        ),
+    ],
+    ids=["JSONata", "Assign", "DistributedMap"],
+)
+def test_features_of_later_issues_are_refused_with_their_location_not_ignored(definition, location):
+    with pytest.raises(DefinitionError) as raised:
+        StateMachine(definition)
+    assert [(d.code, d.location) for d in raised.value.diagnostics] == [("UNSUPPORTED_FEATURE", location)]

@@ -41,20 +41,25 @@ class CompiledMachine:
 def compile_machine(definition: model.StateMachineDefinition, rng: random.Random | None = None) -> CompiledMachine:
     """Compile a parsed definition; ``rng`` makes Retry's FULL jitter reproducible."""
     problems: list[Diagnostic] = []
-    root = _compile_branch(definition, "", rng, problems)
+    root = _compile_branch(definition, "", rng, problems, definition.QueryLanguage)
     if problems:
         raise DefinitionError(problems)
     return CompiledMachine(root, definition.TimeoutSeconds)
 
 
 def _compile_branch(
-    machine: model.Machine, where: str, rng: random.Random | None, problems: list[Diagnostic]
+    machine: model.Machine,
+    where: str,
+    rng: random.Random | None,
+    problems: list[Diagnostic],
+    language: str,
 ) -> CompiledBranch:
+    """Compile one machine's states; ``language`` is the definition's default QueryLanguage."""
     states: dict[str, CompiledState] = {}
     for name, state in machine.States.items():
         location = f"{where}/States/{_escape(name)}"
         try:
-            states[name] = _compile_state(name, state, location, rng, problems)
+            states[name] = _compile_state(name, state, location, rng, problems, language)
         except DefinitionError as error:
             problems.extend(error.diagnostics)
         except StepflowError as error:
@@ -62,11 +67,55 @@ def _compile_branch(
     return CompiledBranch(machine.StartAt, states)
 
 
+# Fields of later issues (JSONata, variables, Distributed Map): refused clearly rather than ignored,
+# since ignoring them would give results AWS would not.
+_NOT_YET = {
+    "Assign": "Assign (workflow variables)",
+    "Arguments": "Arguments (JSONata)",
+    "Output": "Output (JSONata)",
+    "ItemReader": "ItemReader (Distributed Map)",
+    "ResultWriter": "ResultWriter (Distributed Map)",
+    "ItemBatcher": "ItemBatcher (Distributed Map)",
+}
+UNSUPPORTED = "UNSUPPORTED_FEATURE"
+
+
+def _unsupported(state: Any, location: str, query_language: str) -> list[Diagnostic]:
+    """Diagnostics for what this engine does not run yet, each naming its place."""
+    found = [
+        Diagnostic(UNSUPPORTED, f"{label} is not supported by stepflow yet", f"{location}/{field}")
+        for field, label in _NOT_YET.items()
+        if field in state.model_fields_set
+    ]
+    if (state.QueryLanguage or query_language) == "JSONata":
+        found.append(
+            Diagnostic(UNSUPPORTED, "the JSONata query language is not supported by stepflow yet", location)
+        )
+    processor = getattr(state, "ItemProcessor", None)
+    if processor is not None and processor.ProcessorConfig.Mode == "DISTRIBUTED":
+        found.append(
+            Diagnostic(
+                UNSUPPORTED,
+                "Distributed Map is not supported by stepflow yet",
+                f"{location}/ItemProcessor/ProcessorConfig/Mode",
+            )
+        )
+    return found
+
+
 def _compile_state(
-    name: str, state: Any, location: str, rng: random.Random | None, problems: list[Diagnostic]
+    name: str,
+    state: Any,
+    location: str,
+    rng: random.Random | None,
+    problems: list[Diagnostic],
+    language: str,
 ) -> CompiledState:
     kind = state.Type
     given = state.model_fields_set
+    unsupported = _unsupported(state, location, language)
+    if unsupported:
+        raise DefinitionError(unsupported)
     common: dict[str, Any] = {
         "needs_context": "$$" in state.model_dump_json(exclude_unset=True),
     }
@@ -127,12 +176,12 @@ def _compile_state(
         )
     if kind == "Parallel":
         branches = [
-            _compile_branch(branch, f"{location}/Branches/{i}", rng, problems)
+            _compile_branch(branch, f"{location}/Branches/{i}", rng, problems, language)
             for i, branch in enumerate(state.Branches)
         ]
         return ParallelState(*args, branches=branches, **common)
     if kind == "Map":
-        return _compile_map(args, state, location, rng, problems, common)
+        return _compile_map(args, state, location, rng, problems, common, language)
     raise DefinitionError([Diagnostic("SCHEMA_VALIDATION_FAILED", f"unknown state type {kind!r}", location)])
 
 
@@ -143,9 +192,10 @@ def _compile_map(
     rng: random.Random | None,
     problems: list[Diagnostic],
     common: dict[str, Any],
+    language: str,
 ) -> CompiledState:
     field = "ItemProcessor" if state.ItemProcessor is not None else "Iterator"
-    processor = _compile_branch(state.processor, f"{location}/{field}", rng, problems)
+    processor = _compile_branch(state.processor, f"{location}/{field}", rng, problems, language)
     given = state.model_fields_set
     selector_field = "ItemSelector" if "ItemSelector" in given else "Parameters" if "Parameters" in given else None
     return MapState(
