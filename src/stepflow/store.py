@@ -102,14 +102,15 @@ class ExecutionStore:
         return _execution(rows[0])
 
     def list(self, state_machine: str | None = None, status: str | None = None) -> list[StoredExecution]:
-        """Executions newest first (as ListExecutions orders them), filtered by state machine
+        """Executions newest first (as ListExecutions orders them; the last saved first when two
+        started at the same instant, as virtual-clock runs do), filtered by state machine
         (ARN or name) and status."""
         query = f"SELECT {', '.join(_COLUMNS)} FROM executions"
         parameters = (status.upper(),) if status else ()
         if status:
             query += " WHERE status = ?"
         with self._connect() as connection:
-            rows = connection.execute(query + " ORDER BY start_date DESC", parameters).fetchall()
+            rows = connection.execute(query + " ORDER BY start_date DESC, rowid DESC", parameters).fetchall()
         found = [_execution(row) for row in rows]
         if state_machine:
             found = [e for e in found if state_machine in (e.state_machine_arn, state_machine_name(e.state_machine_arn))]

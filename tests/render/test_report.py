@@ -13,7 +13,7 @@ from stepflow.render.svg import graphviz_available
 from .conftest import run_every_state_type
 
 # Routed through Hold and FanOut, then the Map's third item (3) fails and the Catch sends it to Broken.
-_INPUT = {"size": 20, "kind": "big", "urgent": False}
+_INPUT = {"size": 20, "kind": "big", "urgent": False, "numbers": [1, 2, 3]}
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ def _chromium(profile: Path, *arguments: str) -> subprocess.CompletedProcess[str
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory) -> Path:
-    execution = run_every_state_type({"size": 20, "kind": "big", "urgent": False}, name="browser")
+    execution = run_every_state_type({"size": 20, "kind": "big", "urgent": False, "numbers": [1, 2, 3]}, name="browser")
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(render_report(execution), encoding="utf-8")
     return path
