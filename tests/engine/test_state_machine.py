@@ -162,3 +162,12 @@ def test_features_of_later_issues_are_refused_with_their_location_not_ignored(de
     with pytest.raises(DefinitionError) as raised:
         StateMachine(definition)
     assert [(d.code, d.location) for d in raised.value.diagnostics] == [("UNSUPPORTED_FEATURE", location)]
+
+
+def test_history_exports_as_get_execution_history_json():
+    execution = StateMachine(HELLO).run({"a": 1}, clock=VirtualClock(START))
+    exported = json.loads(json.dumps(execution.history_json()))
+    assert [e["type"] for e in exported["events"]] == [
+        "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+    ]
+    assert exported["events"][0]["timestamp"] == "2024-01-01T00:00:00+00:00"

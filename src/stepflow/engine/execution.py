@@ -15,7 +15,7 @@ from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.engine.clock import Clock, sleep_until
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
-from stepflow.engine.history import DEFAULT_ROLE_ARN, History
+from stepflow.engine.history import DEFAULT_ROLE_ARN, History, format_timestamp
 from stepflow.engine.states.base import ExecutionTimedOut, Lane, Stopped, StopSignal, run_lane
 from stepflow.engine.trace import StepRecord
 
@@ -43,6 +43,10 @@ class Execution:
     stop_date: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     steps: list[StepRecord] = field(default_factory=list)
+
+    def history_json(self) -> dict[str, Any]:
+        """``{"events": [...]}`` exactly as ``aws stepfunctions get-execution-history`` prints it."""
+        return {"events": [{**event, "timestamp": format_timestamp(event["timestamp"])} for event in self.history]}
 
 
 class Run:

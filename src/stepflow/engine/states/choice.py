@@ -24,6 +24,10 @@ class ChoiceState(CompiledState):
                 record.next = next_state
                 return data
         if self.default is None:
-            raise ASLError(NO_CHOICE_MATCHED, "No Matches!")
+            # AWS's exact cause text is not documented; this one names the state and the reason.
+            raise ASLError(
+                NO_CHOICE_MATCHED,
+                f"No Choice Rule matched the input of the Choice state '{self.name}', which has no Default",
+            )
         record.next = self.default
         return data
