@@ -584,3 +584,8 @@ def test_assign_templates_are_checked_in_states_catchers_and_choice_rules():
     for where in ("/States/Detect/Assign", "/States/Detect/Catch/0/Assign", "/States/HowMany/Choices/0/Assign"):
         assert diagnostics(changed(where, bad)) == {("SCHEMA_VALIDATION_FAILED", f"{where}/x.$")}
     assert validate_definition(changed("/States/HowMany/Choices/0/Assign", {"seen.$": "$.detected"})) == []
+
+
+def test_a_field_no_state_of_its_type_supports_is_reported_once():
+    found = validate_definition(changed("/States/Done/Arguments", {"a": 1}))
+    assert [(d.location, d.message) for d in found] == [("/States/Done", "Field 'Arguments' is not supported")]

@@ -306,7 +306,8 @@ class _Checker:
     def query_language_fields(self, obj: dict[str, Any], language: str, where: str) -> None:
         other, refused = ("JSONata", JSONATA_ONLY) if language == "JSONPath" else ("JSONPath", JSONPATH_ONLY)
         for field in obj:
-            if field in refused:
+            unsupported = Diagnostic(SCHEMA, f"Field '{field}' is not supported", where)
+            if field in refused and unsupported not in self.found:  # one complaint per field
                 self.report(SCHEMA, f"The QueryLanguage is set to '{language}', but field '{field}' is "
                                     f"only supported for the '{other}' QueryLanguage", where)
 
