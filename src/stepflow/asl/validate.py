@@ -69,6 +69,9 @@ MUTUALLY_EXCLUSIVE = (
     ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
     ("ItemProcessor", "Iterator"), ("ItemSelector", "Parameters"),
 )
+# String comparisons that have a ...Path twin, for the NO_PATH warning.
+STRING_LITERAL_OPERATORS = {op for op in COMPARISON_OPERATORS if f"{op}Path" in COMPARISON_OPERATORS
+                            and op.startswith("String")}
 WAIT_FIELDS = ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")
 _JSONATA = re.compile(r"^\{%.*%\}$", re.S)
 _LOOKS_LIKE_PATH = re.compile(r"^\$(\$)?(\.|\[)")
@@ -461,18 +464,17 @@ class _Checker:
                 self.expression(lambda r: compile_choice_rule(r, at), rule, "Choices", at, "a valid Choice Rule")
             self.assign(rule, at, language)
             for entry, key, value in _template_entries(rule, at):
-                if key.startswith("String") and not key.endswith("Path") and isinstance(value, str) \
-                        and _LOOKS_LIKE_PATH.match(value):
+                if key in STRING_LITERAL_OPERATORS and isinstance(value, str) and _LOOKS_LIKE_PATH.match(value):
                     self.report(NO_PATH, f"The value of field '{key}' looks like a path; use '{key}Path'",
                                 entry, "WARNING")
 
     def wait_state(self, state: dict[str, Any], where: str, language: str) -> None:
+        from stepflow.asl.timestamps import parse_timestamp
+
         given = [field for field in WAIT_FIELDS if field in state]
         if len(given) != 1:
             self.report(SCHEMA, "Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' "
                                 f"is required (found {len(given)})", where)
-        from stepflow.asl.timestamps import parse_timestamp
-
         stamp = state.get("Timestamp")
         if isinstance(stamp, str) and not is_jsonata(stamp) and parse_timestamp(stamp) is None:
             self.report(SCHEMA, "The value of field 'Timestamp' must be an ISO-8601 timestamp such as "
