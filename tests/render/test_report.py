@@ -85,3 +85,11 @@ def test_with_graphviz_the_graph_is_graphvizs_svg(execution):
     html = report.render_report(execution)
     assert '<g id="node_s_Handle" class="node">' in html
     assert '<g id="graph0" class="graph"' in html and "<title>StateMachine</title>" in html
+
+
+def test_a_long_history_shows_its_start_and_end(execution, monkeypatch):
+    monkeypatch.setattr(report, "EVENTS_SHOWN", 10)
+    html = report.render_report(execution)
+    assert html.count('<tr class="ev"') == 10
+    assert f"… {len(execution.history) - 10} events not shown" in html
+    assert 'data-type="ExecutionStarted"' in html and 'data-type="ExecutionFailed"' in html

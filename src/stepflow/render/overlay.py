@@ -90,7 +90,8 @@ def build_overlay(graph: Graph, history: Iterable[dict[str, Any]]) -> Overlay:
     """Lay an execution's history over ``graph``."""
     events = list(history)
     by_id = {e["id"]: e for e in events}
-    visits: dict[int, _Visit] = {}
+    visits: dict[int, _Visit] = {}  # by the id of their Entered event
+    exits: dict[int, _Visit] = {}  # by the id of their Exited event
     owner_cache: dict[int, int | None] = {}
 
     def owner(event_id: int | None, prefix: str = "") -> int | None:
@@ -111,10 +112,12 @@ def build_overlay(graph: Graph, history: Iterable[dict[str, Any]]) -> Overlay:
         if state_event and state_event.group(2) == "Entered":
             name = event["stateEnteredEventDetails"]["name"]
             visits[event["id"]] = _Visit(name, state_event.group(1), event["id"])
-            _mark_entry_edge(graph, overlay, by_id, visits, event, name)
+            _mark_entry_edge(graph, overlay, by_id, exits, event, name)
             continue
         if state_event:  # Exited names its state, which settles which visit it closes
             visit_id = _latest_open_visit(visits, event["stateExitedEventDetails"]["name"], event, owner)
+            if visit_id is not None:
+                exits[event["id"]] = visits[visit_id]
         else:
             prefix = "Map" if kind.startswith("MapIteration") else ""
             if kind.startswith(("ParallelState", "MapState")):
@@ -161,7 +164,7 @@ def _latest_open_visit(visits: dict[int, _Visit], name: str, event: dict[str, An
 
 
 def _mark_entry_edge(
-    graph: Graph, overlay: Overlay, by_id: dict[int, dict[str, Any]], visits: dict[int, _Visit],
+    graph: Graph, overlay: Overlay, by_id: dict[int, dict[str, Any]], exits: dict[int, _Visit],
     event: dict[str, Any], name: str,
 ) -> None:
     """Mark the edge that led into a state: from the state exited before it, or a scope start."""
@@ -174,8 +177,7 @@ def _mark_entry_edge(
             return
         if kind.endswith("StateExited"):
             source_name = previous["stateExitedEventDetails"]["name"]
-            entered = [v for v in visits.values() if v.name == source_name and v.exited]
-            caught = bool(entered) and entered[-1].status() == "caught"
+            caught = previous["id"] in exits and exits[previous["id"]].status() == "caught"
             _take(graph, overlay, graph.node_id(source_name), target,
                   kinds={"catch"} if caught else {"next", "choice", "default"})
             return

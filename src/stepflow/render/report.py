@@ -18,6 +18,7 @@ from stepflow.render.svg import graphviz_available, to_svg
 from stepflow.render.trace import data_flow
 
 VISITS_SHOWN = 50  # per state: a Map over thousands of items keeps the file readable
+EVENTS_SHOWN = 2000
 _STATUS_NAMES = {"succeeded": "Succeeded", "failed": "Failed", "caught": "Caught error",
                  "entered": "In progress", "not_reached": "Not reached"}
 
@@ -138,7 +139,15 @@ def _visit(step: Any, number: int, total: int) -> str:
 
 def _events(history: list[dict[str, Any]]) -> str:
     rows = []
-    for event in history:
+    shown = history
+    if len(history) > EVENTS_SHOWN:  # the start and the end; the CLI prints the whole history
+        half = EVENTS_SHOWN // 2
+        shown = [*history[:half], None, *history[-half:]]
+    for event in shown:
+        if event is None:
+            rows.append(f'<tr class="gap"><td colspan="6">… {len(history) - EVENTS_SHOWN} events not shown: '
+                        "<code>stepflow executions history ID</code> prints them all …</td></tr>")
+            continue
         details = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
         name = details.get("name", "") if isinstance(details, dict) else ""
         rows.append(
