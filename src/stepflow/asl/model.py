@@ -311,7 +311,7 @@ class MapState(
     ItemProcessor: ItemProcessorMachine | None = None
     Iterator: Machine | None = None  # legacy name of ItemProcessor (INLINE)
     ItemsPath: str = "$"  # unlike InputPath, null is refused (AWS statelint)
-    Items: list[Any] | str | None = None
+    Items: list[Any] | dict[str, Any] | str | None = None  # JSONata: array, object or expression
     ItemSelector: dict[str, Any] | str | None = None
     Parameters: dict[str, Any] | None = None  # legacy name of ItemSelector
     ResultSelector: dict[str, Any] | None = None
