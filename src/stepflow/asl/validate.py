@@ -73,7 +73,6 @@ MUTUALLY_EXCLUSIVE = (
 STRING_LITERAL_OPERATORS = {op for op in COMPARISON_OPERATORS if f"{op}Path" in COMPARISON_OPERATORS
                             and op.startswith("String")}
 WAIT_FIELDS = ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")
-_JSONATA = re.compile(r"^\{%.*%\}$", re.S)
 _LOOKS_LIKE_PATH = re.compile(r"^\$(\$)?(\.|\[)")
 
 
@@ -83,8 +82,8 @@ def pointer(*parts: str | int) -> str:
 
 
 def is_jsonata(value: Any) -> bool:
-    """A JSONata expression is a string written ``{% ... %}``."""
-    return isinstance(value, str) and bool(_JSONATA.match(value.strip()))
+    """A JSONata expression is a string written ``{% ... %}``, with nothing around the marks."""
+    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
 def validate_definition(definition: dict[str, Any]) -> list[Diagnostic]:
