@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from stepflow.asl.errors import ASLError
 from stepflow.asl.paths import StateDataError
 from stepflow.engine.context import state_context
-from stepflow.engine.dataflow import Dataflow, payload_json
-from stepflow.engine.history import state_events, to_json_text
+from stepflow.engine.dataflow import Dataflow, compact_json, payload_json
+from stepflow.engine.history import state_events
 from stepflow.engine.retry import CatchPolicy, RetryPolicy
 from stepflow.engine.trace import Scope, StepRecord
 
@@ -145,7 +145,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     record = StepRecord(state.name, state.type, lane.scope, input=state_input, next=state.next)
     run.steps.append(record)
     carried = lane.last_output
-    input_json = carried[1] if carried is not None and carried[0] is state_input else to_json_text(state_input)
+    input_json = carried[1] if carried is not None and carried[0] is state_input else compact_json(state_input)
     record.entered_event_id = lane.follow(
         run.history.append(
             state.entered_event,
