@@ -61,9 +61,11 @@ class StateMachine:
         name: str | None = None,
         clock: Clock | None = None,
         executor: Executor | None = None,
+        registry: Any = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value; None means ``{}`` as StartExecution does) and
-        return the finished Execution, whatever its status."""
+        return the finished Execution, whatever its status. ``registry`` stands in for the
+        machine's resources for this run only (e.g. a test case's mocked responses)."""
         execution_name = check_name(name or str(uuid.uuid4()))
         return execute(
             self.compiled,
@@ -73,7 +75,7 @@ class StateMachine:
             state_machine_arn=self.arn,
             state_machine_name=self.name,
             definition=self.definition,
-            registry=self.registry,
+            registry=registry or self.registry,
             clock=clock or self.clock or VirtualClock(),
             executor=executor or self.executor,
         )
