@@ -105,33 +105,29 @@ class FaceAlreadyIndexed(RekognitionError):
 
 @dataclass
 class _Matrix:
-    """A collection's vectors in search order, grown by doubling so appends stay cheap."""
+    """A collection's vectors in search order, grown by doubling so appends stay cheap.
+
+    Only numbers are held (row -> SQLite ``seq``), never the face records: a million faces cost
+    512 MB of float32 and 8 MB of seqs; the few records a search returns are read by seq.
+    """
 
     generation: int
-    face_ids: list[str]
-    records: list[dict[str, Any]]
-    vectors: np.ndarray  # float32, capacity x 128; rows [0, count) are live
+    seqs: np.ndarray  # int64, capacity; rows [0, count) are live
+    vectors: np.ndarray  # float32, capacity x 128
     norms: np.ndarray  # float32 squared row norms
     count: int
 
     @classmethod
     def load(cls, connection: sqlite3.Connection, collection_id: str, generation: int) -> _Matrix:
         rows = connection.execute(
-            "SELECT face_id, record, vector FROM faces WHERE collection_id = ? ORDER BY seq",
-            (collection_id,),
+            "SELECT seq, vector FROM faces WHERE collection_id = ? ORDER BY seq", (collection_id,)
         ).fetchall()
-        vectors = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.float32)
+        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
         vectors = vectors.reshape(len(rows), DIMENSIONS).copy()
-        return cls(
-            generation,
-            [row[0] for row in rows],
-            [json.loads(row[1]) for row in rows],
-            vectors,
-            np.einsum("ij,ij->i", vectors, vectors),
-            len(rows),
-        )
+        seqs = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return cls(generation, seqs, vectors, np.einsum("ij,ij->i", vectors, vectors), len(rows))
 
-    def append(self, face_ids: list[str], records: list[dict[str, Any]], block: np.ndarray) -> None:
+    def append(self, seqs: np.ndarray, block: np.ndarray) -> None:
         needed = self.count + len(block)
         if needed > len(self.vectors):
             capacity = max(needed, 2 * len(self.vectors), 16)
@@ -139,15 +135,17 @@ class _Matrix:
             grown[: self.count] = self.vectors[: self.count]
             grown_norms = np.empty(capacity, dtype=np.float32)
             grown_norms[: self.count] = self.norms[: self.count]
-            self.vectors, self.norms = grown, grown_norms
+            grown_seqs = np.empty(capacity, dtype=np.int64)
+            grown_seqs[: self.count] = self.seqs[: self.count]
+            self.vectors, self.norms, self.seqs = grown, grown_norms, grown_seqs
         self.vectors[self.count : needed] = block
         self.norms[self.count : needed] = np.einsum("ij,ij->i", block, block)
-        self.face_ids.extend(face_ids)
-        self.records.extend(records)
+        self.seqs[self.count : needed] = seqs
         self.count = needed
 
-    def nearest(self, probe: np.ndarray, threshold: float, max_faces: int) -> list[dict[str, Any]]:
-        """FaceMatches at or above ``threshold``, most similar first, at most ``max_faces``."""
+    def nearest(self, probe: np.ndarray, threshold: float, max_faces: int) -> list[tuple[int, float]]:
+        """(seq, distance) of the faces at or above ``threshold``, nearest first, at most
+        ``max_faces``: one matrix-vector product over every face."""
         count = self.count  # read once: a writer in this process may append meanwhile
         if count == 0:
             return []
@@ -161,10 +159,26 @@ class _Matrix:
             candidates = candidates[nearest]
         candidates = candidates[np.argsort(squared[candidates], kind="stable")]
         distances = np.sqrt(np.maximum(squared[candidates], 0.0))
-        return [
-            {"Similarity": round(float(score), 4), "Face": dict(self.records[index])}
-            for index, score in zip(candidates.tolist(), similarity(distances), strict=True)
-        ]
+        return list(zip(self.seqs[candidates].tolist(), distances.tolist(), strict=True))
+
+
+def _face_matches(
+    connection: sqlite3.Connection, nearest: list[tuple[int, float]]
+) -> list[dict[str, Any]]:
+    """SearchFacesByImage's FaceMatches for (seq, distance) pairs, in that order."""
+    if not nearest:
+        return []
+    marks = ",".join("?" * len(nearest))
+    records = dict(
+        connection.execute(
+            f"SELECT seq, record FROM faces WHERE seq IN ({marks})", [seq for seq, _ in nearest]
+        ).fetchall()
+    )
+    return [
+        {"Similarity": round(float(similarity(distance)), 4), "Face": json.loads(records[seq])}
+        for seq, distance in nearest
+        if seq in records  # a row appended to the cache after this transaction's snapshot
+    ]
 
 
 def _as_vectors(encodings: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
@@ -336,7 +350,7 @@ class FaceCollections:
             )
         with self._transaction() as connection:
             matrix = self._matrix(connection, collection_id)
-            return matrix.nearest(probe, threshold, max_faces)
+            return _face_matches(connection, matrix.nearest(probe, threshold, max_faces))
 
     def index_faces(
         self,
@@ -380,9 +394,10 @@ class FaceCollections:
         with self._transaction(write=True) as connection:
             matrix = self._matrix(connection, collection_id)
             if unless_match is not None and len(block):
-                matches = matrix.nearest(block[0], unless_match, 1)
+                matches = _face_matches(connection, matrix.nearest(block[0], unless_match, 1))
                 if matches:
                     raise FaceAlreadyIndexed(matches)
+            (last_seq,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM faces").fetchone()
             connection.executemany(
                 "INSERT INTO faces (collection_id, face_id, record, vector) VALUES (?, ?, ?, ?)",
                 [
@@ -390,8 +405,14 @@ class FaceCollections:
                     for record, row in zip(records, block, strict=True)
                 ],
             )
+            seqs = np.fromiter(
+                (row[0] for row in connection.execute(
+                    "SELECT seq FROM faces WHERE seq > ? ORDER BY seq", (last_seq,)
+                )),
+                dtype=np.int64,
+            )
             generation = self._bump(connection, collection_id)
-            self._extend_cache(collection_id, matrix, generation, records, block)
+            self._extend_cache(collection_id, matrix, generation, seqs, block)
         return records
 
     def _extend_cache(
@@ -399,7 +420,7 @@ class FaceCollections:
         collection_id: str,
         matrix: _Matrix,
         generation: int,
-        records: list[dict[str, Any]],
+        seqs: np.ndarray,
         block: np.ndarray,
     ) -> None:
         """Keep the cached matrix current after our own write instead of reloading it all.
@@ -410,5 +431,5 @@ class FaceCollections:
         """
         with self._cache_lock:
             if self._cache.get((str(self.path), collection_id)) is matrix:
-                matrix.append([record["FaceId"] for record in records], records, block)
+                matrix.append(seqs, block)
                 matrix.generation = generation

@@ -20,6 +20,9 @@ def connect(path: Path) -> sqlite3.Connection:
         path, timeout=_LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
     )
     connection.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL never corrupts and never loses a commit when a process dies; only a
+    # power cut may lose the last commits. It saves an fsync per transaction.
+    connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA foreign_keys=ON")
     return connection
 
