@@ -154,3 +154,29 @@ def test_a_transition_out_of_a_parallel_branch_is_refused():
             {"StartAt": "B", "States": {"B": {"Type": "Pass", "Next": "P"}}}]}}}
     with pytest.raises(StepflowError, match=r"/States/P/Branches/0/States/B/Next: no state named 'P'"):
         build_graph(definition)
+
+
+def test_a_parallel_inside_a_map_nests_its_branches_inside_the_processor():
+    definition = {"StartAt": "Items", "States": {"Items": {
+        "Type": "Map", "End": True,
+        "Iterator": {"StartAt": "Both", "States": {"Both": {
+            "Type": "Parallel", "End": True,
+            "Branches": [{"StartAt": "One", "States": {"One": {"Type": "Pass", "End": True}}},
+                         {"StartAt": "Two", "States": {"Two": {"Type": "Succeed"}}}]}}}}}}
+    graph = build_graph(definition)
+    lines = [line.rstrip() for line in to_mermaid(graph).splitlines()]
+    start = lines.index('    subgraph s_Items_Iterator["Items: Iterator"]')
+    assert lines[start + 1:start + 9] == [
+        '        s_Both[["Both<br/>Parallel"]]',
+        '        subgraph s_Both_Branch_0["Both: Branch 0"]',
+        '            s_One("One<br/>Pass")',
+        "        end",
+        '        subgraph s_Both_Branch_1["Both: Branch 1"]',
+        '            s_Two(["Two<br/>Succeed"])',
+        "        end",
+        "    end",
+    ]
+    dot = to_dot(graph)
+    assert dot.index("subgraph cluster_s_Items_Iterator {") < dot.index("subgraph cluster_s_Both_Branch_0 {")
+    assert 's_Items -> s_Both [style=dotted, arrowhead=empty, label="Iterator"];' in dot
+    assert "s_Items -> __end__;" in dot and "s_One -> __end__" not in dot
