@@ -236,3 +236,61 @@ def test_iterations_run_on_the_callers_executor():
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="callers-pool") as executor:
         machine.run({"items": list(range(8))}, executor=executor, clock=RealClock())
     assert any(name.startswith("callers-pool") for name in names)
+
+
+def test_catch_on_the_map_state_catches_an_iteration_error():
+    processor = {"StartAt": "Each", "States": item_task()}
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": processor,
+                "Catch": [{"ErrorEquals": ["ItemError"], "ResultPath": "$.failed", "Next": "Handled"}],
+                "End": True,
+            },
+            "Handled": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = StateMachine(definition, resources={FN: failing_on(2)}).run({"items": [1, 2]})
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == {"items": [1, 2], "failed": {"Error": "ItemError", "Cause": "item 2 is bad"}}
+
+
+def test_failed_iteration_events_chain_to_map_state_failed():
+    machine = map_machine({"ItemsPath": "$.items", "MaxConcurrency": 1}, item_task(), {FN: failing_on(0)})
+    events = machine.run({"items": [0]}).history
+    assert [(e["type"], e["previousEventId"]) for e in events] == [
+        ("ExecutionStarted", 0),
+        ("MapStateEntered", 1),
+        ("MapStateStarted", 2),
+        ("MapIterationStarted", 3),
+        ("TaskStateEntered", 4),
+        ("LambdaFunctionScheduled", 5),
+        ("LambdaFunctionStarted", 6),
+        ("LambdaFunctionFailed", 7),
+        ("MapIterationFailed", 8),
+        ("MapStateFailed", 9),
+        ("ExecutionFailed", 10),
+    ]
+    assert events[8]["mapIterationFailedEventDetails"] == {"name": "Fan", "index": 0}
+
+
+def test_nested_runs_are_located_by_their_scope():
+    inner_parallel = {
+        "Type": "Parallel",
+        "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}},
+        ],
+        "End": True,
+    }
+    machine = map_machine({"ItemsPath": "$.items"}, {"Each": inner_parallel})
+    steps = machine.run({"items": ["x"]}).steps
+    assert {(s.name, s.scope) for s in steps} == {
+        ("Fan", ()),
+        ("Each", ("Fan", 0)),
+        ("A", ("Fan", 0, "Each", 0)),
+        ("B", ("Fan", 0, "Each", 1)),
+    }
