@@ -135,3 +135,12 @@ def test_run_with_the_stack_binds_the_six_functions_and_prints_json(home):
         "title": "PhotoDoesNotMeetRequirementError", "message": "Face is wearing sunglasses"}}
     scanned = json.loads(stepflow(home, "table", "scan").stdout)
     assert [item["Username"] for item in scanned["Items"]] == ["user_a"]
+
+
+def test_stack_up_keeps_smtp_settings_for_the_notification(home):
+    from stepflow.riderphoto.stack import Stack
+
+    stepflow(home, "stack", "up", "--smtp-host", "mail.local", "--smtp-to", "ops@wildrydes.test")
+    stepflow(home, "stack", "up", "--smtp-port", "2525")
+    assert Stack(home).settings() == {
+        "SmtpHost": "mail.local", "SmtpTo": "ops@wildrydes.test", "SmtpPort": "2525"}

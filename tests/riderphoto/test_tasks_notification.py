@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from stepflow.riderphoto.notification import handler
+from stepflow.riderphoto.stack import Stack
 
 
 def caught(error, message):
@@ -18,9 +19,10 @@ def caught(error, message):
 
 
 @pytest.fixture(autouse=True)
-def no_smtp(monkeypatch):
+def no_smtp(monkeypatch, tmp_path):
     for name in ("HOST", "PORT", "FROM", "TO"):
         monkeypatch.delenv(f"STEPFLOW_SMTP_{name}", raising=False)
+    monkeypatch.setenv("STEPFLOW_HOME", str(tmp_path / "home"))
 
 
 def test_message_comes_from_the_error_and_the_cause_json():
@@ -53,20 +55,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_with_smtp_configured_the_notification_is_emailed(monkeypatch):
+@pytest.fixture
+def smtp_server():
+    """An SMTP server on 127.0.0.1 collecting what it receives: (port, inbox)."""
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    try:
-        monkeypatch.setenv("STEPFLOW_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("STEPFLOW_SMTP_PORT", str(port))
-        monkeypatch.setenv("STEPFLOW_SMTP_FROM", "noreply@wildrydes.test")
-        monkeypatch.setenv("STEPFLOW_SMTP_TO", "rider@wildrydes.test")
-        result = handler(caught("FaceAlreadyExistsError",
-                                "Face in the picture is already in the system. "), None)
-    finally:
-        controller.stop()
+    yield port, inbox
+    controller.stop()
+
+
+def test_with_smtp_in_the_environment_the_notification_is_emailed(monkeypatch, smtp_server):
+    port, inbox = smtp_server
+    monkeypatch.setenv("STEPFLOW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("STEPFLOW_SMTP_PORT", str(port))
+    monkeypatch.setenv("STEPFLOW_SMTP_FROM", "noreply@wildrydes.test")
+    monkeypatch.setenv("STEPFLOW_SMTP_TO", "rider@wildrydes.test")
+    result = handler(caught("FaceAlreadyExistsError",
+                            "Face in the picture is already in the system. "), None)
     assert result["messageToSend"]["title"] == "FaceAlreadyExistsError"
     [envelope] = inbox.messages
     assert envelope.mail_from == "noreply@wildrydes.test"
@@ -76,6 +83,19 @@ def test_with_smtp_configured_the_notification_is_emailed(monkeypatch):
     body = email.get_content()
     assert "Face in the picture is already in the system." in body
     assert "user_b" in body and "2_sunglass_face.jpg" in body
+
+
+def test_with_smtp_in_the_stack_settings_the_notification_is_emailed(tmp_path, smtp_server):
+    port, inbox = smtp_server
+    stack = Stack(tmp_path / "stack")
+    stack.up(photos=tmp_path, settings={"SmtpHost": "127.0.0.1", "SmtpPort": str(port),
+                                         "SmtpTo": "ops@wildrydes.test"})
+    handler(caught("PhotoDoesNotMeetRequirementError", "Detected 3 faces in the photo."), None,
+            stack=stack)
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["ops@wildrydes.test"]
+    assert envelope.mail_from == "stepflow@localhost"
+    assert "Detected 3 faces" in message_from_bytes(envelope.content, policy=policy.default).get_content()
 
 
 def test_an_unreachable_smtp_server_fails_the_task(monkeypatch):

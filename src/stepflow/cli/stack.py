@@ -19,6 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--photos", type=Path, help="folder holding the workshop's four test photos to copy in "
         "(default: the shared fixtures)"
     )
+    for option, metavar in (("host", "HOST"), ("port", "PORT"), ("from", "ADDRESS"), ("to", "ADDRESS")):
+        up.add_argument(
+            f"--smtp-{option}", metavar=metavar,
+            help=f"SMTP {option} for the notification's email (kept in the stack's settings)",
+        )
     up.set_defaults(handler=run_up)
     outputs = actions.add_parser("outputs", help="print the stack's outputs")
     outputs.add_argument("--json", action="store_true", help="print them as one JSON object")
@@ -43,7 +48,12 @@ def print_outputs(outputs: dict[str, str], as_json: bool) -> None:
 
 
 def run_up(args: argparse.Namespace) -> int:
-    print_outputs(Stack.current().up(photos=args.photos), args.json)
+    settings = {
+        f"Smtp{option.title()}": value
+        for option in ("host", "port", "from", "to")
+        if (value := getattr(args, f"smtp_{option}")) is not None
+    }
+    print_outputs(Stack.current().up(photos=args.photos, settings=settings), args.json)
     return 0
 
 

@@ -2,9 +2,11 @@
 
 As the workshop's function: from ``$.errorInfo`` (what the Catch stored: {Error, Cause}) it builds
 ``{"messageToSend": {"title": Error, "message": Cause.errorMessage}}``. The workshop's extra credit
-asks to really send it; here that is an email through SMTP when ``STEPFLOW_SMTP_HOST`` and
-``STEPFLOW_SMTP_TO`` are set (``STEPFLOW_SMTP_PORT`` default 25, ``STEPFLOW_SMTP_FROM`` default
-``stepflow@localhost``). A failed send fails the task, so the execution shows it.
+asks to really send it; here that is an email through SMTP when a host and a recipient are
+configured, by the environment (``STEPFLOW_SMTP_HOST``, ``STEPFLOW_SMTP_TO``,
+``STEPFLOW_SMTP_PORT`` default 25, ``STEPFLOW_SMTP_FROM`` default ``stepflow@localhost``) or by
+the stack's settings (``stepflow stack up --smtp-host ... --smtp-to ...``); the environment wins.
+A failed send fails the task, so the execution shows it.
 """
 from __future__ import annotations
 
@@ -28,16 +30,18 @@ class SmtpSettings:
     recipient: str
 
     @classmethod
-    def from_environment(cls) -> SmtpSettings | None:
-        host, recipient = os.environ.get("STEPFLOW_SMTP_HOST"), os.environ.get("STEPFLOW_SMTP_TO")
+    def configured(cls, stack_settings: dict[str, str]) -> SmtpSettings | None:
+        """From ``STEPFLOW_SMTP_*`` or else the stack's ``Smtp*`` settings; None when unset."""
+
+        def value(name: str, default: str | None = None) -> str | None:
+            return os.environ.get(f"STEPFLOW_SMTP_{name.upper()}") or stack_settings.get(
+                f"Smtp{name}", default
+            )
+
+        host, recipient = value("Host"), value("To")
         if not host or not recipient:
             return None
-        return cls(
-            host,
-            int(os.environ.get("STEPFLOW_SMTP_PORT", "25")),
-            os.environ.get("STEPFLOW_SMTP_FROM", "stepflow@localhost"),
-            recipient,
-        )
+        return cls(host, int(value("Port", "25") or 25), value("From", "stepflow@localhost") or "", recipient)
 
 
 def message_to_send(event: Any) -> dict[str, str]:
@@ -73,8 +77,9 @@ def send_email(settings: SmtpSettings, event: Any, notice: dict[str, str]) -> No
 
 
 def handler(event: Any, context: Any, stack: Stack | None = None) -> dict[str, Any]:
+    stack = stack or Stack.current()
     notice = message_to_send(event)
-    settings = SmtpSettings.from_environment()
+    settings = SmtpSettings.configured(stack.settings())
     if settings is not None:
         send_email(settings, event, notice)
     return {"messageToSend": notice}

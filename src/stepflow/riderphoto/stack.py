@@ -88,11 +88,22 @@ class Stack:
     def is_up(self) -> bool:
         return (self.root / STACK_FILE).is_file()
 
-    def up(self, photos: Path | None = None) -> dict[str, str]:
+    def settings(self) -> dict[str, str]:
+        """The stack's parameters given to ``up`` (e.g. the notification's SMTP server)."""
+        try:
+            document = json.loads((self.root / STACK_FILE).read_text())
+        except (OSError, ValueError):
+            return {}
+        return dict(document.get("Settings", {}))
+
+    def up(
+        self, photos: Path | None = None, settings: dict[str, str] | None = None
+    ) -> dict[str, str]:
         """Create whatever is missing (idempotent) and return the outputs.
 
         The workshop photos found in ``photos`` (default: the shared fixtures) are copied into the
         rider photo bucket when absent, as the template's PopulateTestImages resource does.
+        ``settings`` are merged into those kept from an earlier ``up``.
         """
         buckets = self.buckets
         for bucket in (self.rider_photo_bucket, self.thumbnail_bucket):
@@ -106,9 +117,12 @@ class Stack:
             if name not in present and (source / name).is_file():
                 buckets.put(self.rider_photo_bucket, name, (source / name).read_bytes())
         outputs = self.outputs()
-        (self.root / STACK_FILE).write_text(
-            json.dumps({"StackName": STACK_NAME, "Outputs": outputs}, indent=2) + "\n"
-        )
+        document = {
+            "StackName": STACK_NAME,
+            "Outputs": outputs,
+            "Settings": {**self.settings(), **(settings or {})},
+        }
+        (self.root / STACK_FILE).write_text(json.dumps(document, indent=2) + "\n")
         return outputs
 
     def down(self, purge: bool = False) -> None:
