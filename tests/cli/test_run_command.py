@@ -163,3 +163,26 @@ def test_virtual_time_makes_waits_instant(tmp_path):
     definition.write_text(json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}))
     done = stepflow(definition, "--virtual-time", "--json", cwd=tmp_path, env_home=tmp_path / "h")
     assert json.loads(done.stdout)["status"] == "SUCCEEDED"
+
+
+def test_stack_binds_a_named_local_stacks_resources_and_substitutions(tmp_path):
+    from pathlib import Path
+
+    definition = Path(__file__).resolve().parents[2] / "definitions" / "rider-photo-processing-1.asl.json"
+    done = stepflow(
+        definition, "--stack", "riderphoto", "--virtual-time", "--json",
+        "--input", '{"userId": "u", "s3Bucket": "rider-photos", "s3Key": "missing.jpg"}',
+        cwd=tmp_path, env_home=tmp_path / "h",
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    # The ${...} resources resolved to the stack's handlers, which ran and reported the missing photo.
+    assert result["status"] == "FAILED"
+    assert result["error"] == "InvalidS3ObjectException"
+
+
+def test_unknown_stack_is_a_usage_error(files, tmp_path):
+    definition, _ = files
+    done = stepflow(definition, "--stack", "nope", "--json", cwd=tmp_path, env_home=tmp_path / "h")
+    assert done.returncode == 2
+    assert done.stdout == ""
