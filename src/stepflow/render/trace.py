@@ -33,6 +33,7 @@ _TYPE_STAGES = {
     "Succeed": {"input", "after_input_path", "output"},
     "Fail": {"input"},
 }
+_NOTHING = object()  # "no stage before this one" (None is a JSON value)
 _CAUGHT_OUTPUT = "output (Catch ResultPath)"
 _LABEL_WIDTH = max(len(_CAUGHT_OUTPUT), *(len(label) for _, label in _STAGES)) + 2
 _ELIDE_WIDTH = 110
@@ -102,7 +103,6 @@ def format_step(step: Any, color: bool, elide: bool) -> list[str]:
     return lines
 
 
-_NOTHING = object()
 
 
 def _scope_text(scope: tuple[Any, ...]) -> str:
