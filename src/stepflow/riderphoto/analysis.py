@@ -90,11 +90,11 @@ def _pose(landmarks: np.ndarray) -> dict[str, float]:
     jaw_left, jaw_right, nose, chin = level[0], level[16], level[30], level[8]
     eyes_y = (level[36:48, 1]).mean()
     across = (nose[0] - jaw_left[0]) / max(jaw_right[0] - jaw_left[0], 1e-6)  # 0.5 when frontal
-    down = (nose[1] - eyes_y) / max(chin[1] - eyes_y, 1e-6)  # ~0.45 when level
+    down = (nose[1] - eyes_y) / max(chin[1] - eyes_y, 1e-6)  # ~0.32 when level (frontal fixtures)
     return {
         "Roll": round(math.degrees(roll), 4),
         "Yaw": round(math.degrees(math.asin(max(-1.0, min(1.0, 2 * across - 1)))), 4),
-        "Pitch": round(math.degrees(math.asin(max(-1.0, min(1.0, (0.45 - down) / 0.45)))), 4),
+        "Pitch": round(math.degrees(math.asin(max(-1.0, min(1.0, (0.32 - down) / 0.32)))), 4),
     }
 
 

@@ -1,0 +1,76 @@
+"""detect_faces: HOG first, the CNN on a reduced photo only where HOG finds nothing."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stepflow.riderphoto import detection
+from stepflow.riderphoto.detection import detect_faces, find_face_boxes
+from stepflow.riderphoto.images import decode_photo
+from stepflow.settings import fixtures_dir
+
+pytestmark = pytest.mark.faces
+
+
+def _photo(name: str, max_side: int = detection.DETECTION_MAX_SIDE) -> np.ndarray:
+    path = Path(fixtures_dir()) / name
+    if not path.exists():
+        pytest.skip(f"fixture {path} not found")
+    return decode_photo(path.read_bytes(), max_side=max_side).rgb
+
+
+def test_the_turned_head_hog_misses_is_found_by_the_cnn_fallback() -> None:
+    rgb = _photo("2_sunglass_face.jpg")
+    assert len(detection._hog_detector()(rgb, 1)) == 0  # the trap: HOG alone rejects it as 0 faces
+    boxes = find_face_boxes(rgb)
+    assert [detector for _, _, detector in boxes] == ["cnn"]
+    top, right, bottom, left = boxes[0][0]
+    # the face is in the left half of the frame (the driver), at the 800 px scale, not the 400 px one
+    assert right < rgb.shape[1] / 2 and bottom - top > 100
+
+
+def test_photos_with_faces_use_hog_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    rgb = _photo("3_multiple_faces.jpg")
+    monkeypatch.setattr(detection, "_reduce", lambda *_: pytest.fail("the CNN ran"))
+    assert [detector for _, _, detector in find_face_boxes(rgb)] == ["hog"] * 3
+
+
+def test_small_photos_are_upsampled_so_a_30_px_face_is_found() -> None:
+    rgb = _photo("odd_tiny_64px_synth16.jpg")
+    assert len(detection._hog_detector()(rgb, 0)) == 0
+    assert detection._upsample_for(rgb) == 2
+    assert len(detect_faces(rgb)) == 1
+
+
+def test_a_blank_image_has_no_faces() -> None:
+    assert detect_faces(np.full((300, 400, 3), 128, np.uint8)) == []
+
+
+def test_each_face_has_68_landmarks_inside_its_box_and_a_128_d_encoding() -> None:
+    rgb = _photo("single_obama_a.jpg")
+    (face,) = detect_faces(rgb)
+    top, right, bottom, left = face.box
+    assert face.landmarks.shape == (68, 2) and face.encoding.shape == (128,)
+    eyes = face.landmarks[36:48]
+    assert (left <= eyes[:, 0]).all() and (eyes[:, 0] <= right).all()
+    assert (top <= eyes[:, 1]).all() and (eyes[:, 1] <= bottom).all()
+    assert 0 < face.confidence <= 100
+
+
+def test_concurrent_detection_gives_the_same_faces_as_sequential() -> None:
+    photos = [_photo("single_biden_a.jpg"), _photo("multi_two_people.jpg")]
+    expected = [[f.box for f in detect_faces(rgb)] for rgb in photos]
+    got: dict[int, list] = {}
+
+    def run(index: int) -> None:
+        got[index] = [[f.box for f in detect_faces(photos[index % 2])] for _ in range(2)]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(runs == [expected[i % 2]] * 2 for i, runs in got.items()) and len(got) == 4
