@@ -153,3 +153,40 @@ def test_a_loop_counts_each_visit():
     assert {("s_Again", "s_Count", "choice"), ("s_Again", "s_Stop", "default"), ("s_Stop", "__end__", "end"),
             ("__start__", "s_Count", "start")} <= _taken(graph, overlay)
     assert 's_Count("Count<br/>Pass<br/>×3")' in to_mermaid(graph, overlay)
+
+
+def test_a_branch_stopped_by_its_failing_sibling_shows_as_cancelled():
+    graph = build_graph(load("rider-photo-processing-parallel.asl.json"))
+    h = HistoryBuilder()
+    h.add("ExecutionStarted", input="{}")
+    h.task("FaceDetection")
+    h.task("CheckFaceDuplicate")
+    h.add("ParallelStateEntered", name="ParallelProcessing", input="{}")
+    started = h.add("ParallelStateStarted")
+    h.add("TaskStateEntered", after=started, name="Thumbnail", input="{}")  # still running when...
+    failed = h.task("AddFaceToIndex", after=started, failures=("States.TaskFailed",), outcome="failed")
+    h.add("ParallelStateFailed", after=failed)
+    h.add("ExecutionFailed", error="States.TaskFailed", cause="")
+    overlay = build_overlay(graph, h.events)
+    statuses = _statuses(graph, overlay)
+    assert statuses["AddFaceToIndex"] == "failed"
+    assert statuses["ParallelProcessing"] == "failed"
+    assert statuses["Thumbnail"] == "aborted"
+    assert statuses["PersistMetadata"] == "not_reached"
+    assert ("s_ParallelProcessing", "s_PersistMetadata", "next") not in _taken(graph, overlay)
+
+
+def test_a_state_aborted_event_marks_the_visit_cancelled_and_a_stopped_execution_aborts_the_rest():
+    graph = build_graph(load("every-state-type.asl.json"))
+    h = HistoryBuilder()
+    h.add("ExecutionStarted", input="{}")
+    h.add("PassStateEntered", name="Prepare", input="{}")
+    h.add("PassStateExited", name="Prepare", output="{}")
+    h.add("ChoiceStateEntered", name="Route", input="{}")
+    h.add("ChoiceStateExited", name="Route", output="{}")
+    h.add("WaitStateEntered", name="Hold", input="{}")
+    h.add("WaitStateAborted")
+    h.add("ExecutionAborted")
+    overlay = build_overlay(graph, h.events)
+    assert overlay.execution_status == "ABORTED"
+    assert overlay.run("s_Hold").status == "aborted" and overlay.run("s_Hold").aborted == 1

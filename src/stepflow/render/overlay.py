@@ -13,9 +13,9 @@ from typing import Any, Iterable, Literal
 
 from stepflow.render.graph import END, START, Graph
 
-NodeStatus = Literal["succeeded", "failed", "caught", "entered", "not_reached"]
+NodeStatus = Literal["succeeded", "failed", "caught", "aborted", "entered", "not_reached"]
 # Worst first: the colour a node gets when its visits ended differently (a loop, Map iterations).
-_RANK: dict[str, int] = {"failed": 0, "caught": 1, "entered": 2, "succeeded": 3, "not_reached": 4}
+_RANK: dict[str, int] = {"failed": 0, "caught": 1, "aborted": 2, "entered": 3, "succeeded": 4, "not_reached": 5}
 
 _STATE_EVENT = re.compile(r"(Task|Pass|Choice|Wait|Succeed|Fail|Parallel|Map)State(Entered|Exited)")
 _SCHEDULED = {"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"}
@@ -26,7 +26,7 @@ _EXECUTION_ENDED = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut"
 
 def _is_failure(event_type: str) -> bool:
     return event_type not in _EXECUTION_ENDED and event_type.endswith(
-        ("Failed", "TimedOut", "Aborted")
+        ("Failed", "TimedOut")
     )
 
 
@@ -39,6 +39,7 @@ class NodeRun:
     succeeded: int = 0
     failed: int = 0
     caught: int = 0
+    aborted: int = 0  # stopped unfinished: a sibling branch failed, or the execution was stopped
     retries: int = 0
     iterations: int = 0  # Map states: items processed
 
@@ -76,14 +77,17 @@ class _Visit:
     outcomes: list[str] = field(default_factory=list)  # "ok" / "failed", in event order
     scheduled: int = 0
     ended_execution_failure: bool = False
+    aborted: bool = False
 
-    def status(self) -> NodeStatus:
+    def status(self, execution_over: bool) -> NodeStatus:
         if self.state_type == "Fail":
             return "failed"
         last_failed = bool(self.outcomes) and self.outcomes[-1] == "failed"
         if self.exited:
             return "caught" if last_failed else "succeeded"
-        return "failed" if last_failed or self.ended_execution_failure else "entered"
+        if last_failed or self.ended_execution_failure:
+            return "failed"
+        return "aborted" if self.aborted or execution_over else "entered"
 
 
 def build_overlay(graph: Graph, history: Iterable[dict[str, Any]]) -> Overlay:
@@ -92,7 +96,6 @@ def build_overlay(graph: Graph, history: Iterable[dict[str, Any]]) -> Overlay:
     by_id = {e["id"]: e for e in events}
     visits: dict[int, _Visit] = {}  # by the id of their Entered event
     exits: dict[int, _Visit] = {}  # by the id of their Exited event
-    owner_cache: dict[int, int | None] = {}
 
     def owner(event_id: int | None, prefix: str = "") -> int | None:
         """The StateEntered event id of the visit an event belongs to (of type ``prefix``)."""
@@ -126,7 +129,7 @@ def build_overlay(graph: Graph, history: Iterable[dict[str, Any]]) -> Overlay:
         visit = visits.get(visit_id) if visit_id is not None else None
         if kind in _EXECUTION_ENDED:
             overlay.execution_status = kind.removeprefix("Execution").upper().replace("TIMEDOUT", "TIMED_OUT")
-            if visit is not None and kind != "ExecutionSucceeded":
+            if visit is not None and kind in ("ExecutionFailed", "ExecutionTimedOut"):
                 visit.ended_execution_failure = True
             continue
         if visit is None:
@@ -139,12 +142,14 @@ def build_overlay(graph: Graph, history: Iterable[dict[str, Any]]) -> Overlay:
             overlay.nodes.setdefault(graph.node_id(visit.name), NodeRun()).iterations += 1
         elif kind in _SUCCEEDED:
             visit.outcomes.append("ok")
+        elif kind.endswith("StateAborted"):
+            visit.aborted = True
         elif _is_failure(kind) and not kind.startswith("MapIteration"):
             visit.outcomes.append("failed")
 
     for visit in visits.values():
         run = overlay.nodes.setdefault(graph.node_id(visit.name), NodeRun())
-        status = visit.status()
+        status = visit.status(overlay.execution_status != "RUNNING")
         run.entered += 1
         run.retries += max(visit.scheduled - 1, 0)
         if status != "entered":
@@ -177,7 +182,7 @@ def _mark_entry_edge(
             return
         if kind.endswith("StateExited"):
             source_name = previous["stateExitedEventDetails"]["name"]
-            caught = previous["id"] in exits and exits[previous["id"]].status() == "caught"
+            caught = previous["id"] in exits and exits[previous["id"]].status(False) == "caught"
             _take(graph, overlay, graph.node_id(source_name), target,
                   kinds={"catch"} if caught else {"next", "choice", "default"})
             return
@@ -211,6 +216,7 @@ STATUS_COLOURS: dict[str, tuple[str, str, str]] = {
     "succeeded": ("#d4edda", "#2e7d32", "#1b5e20"),
     "failed": ("#f8d7da", "#c62828", "#8e0000"),
     "caught": ("#ffe0b2", "#ef6c00", "#8a3c00"),
+    "aborted": ("#e0e0e0", "#616161", "#212121"),
     "entered": ("#d6e9f8", "#1565c0", "#0d3c73"),
     "not_reached": ("#f5f5f5", "#bdbdbd", "#9e9e9e"),
 }

@@ -19,7 +19,8 @@ from stepflow.render.trace import data_flow
 
 VISITS_SHOWN = 50  # per state: a Map over thousands of items keeps the file readable
 EVENTS_SHOWN = 2000
-_STATUS_NAMES = {"succeeded": "Succeeded", "failed": "Failed", "caught": "Caught error",
+# The AWS console's legend names, where it has one.
+_STATUS_NAMES = {"succeeded": "Succeeded", "failed": "Failed", "caught": "Caught error", "aborted": "Cancelled",
                  "entered": "In progress", "not_reached": "Not reached"}
 
 
@@ -258,7 +259,7 @@ pre{margin:0;font-size:.8rem;white-space:pre-wrap;word-break:break-all;max-heigh
 .legend .key{margin-right:1rem;font-size:.85rem}.swatch{display:inline-block;width:.9rem;height:.9rem;border:2px solid;margin-right:.3rem;vertical-align:middle}
 details.state{border-left:6px solid #bdbdbd;margin:.4rem 0;padding:.3rem .6rem;background:#fff}
 details.state.succeeded{border-color:#2e7d32}details.state.failed{border-color:#c62828}
-details.state.caught{border-color:#ef6c00}details.state.entered{border-color:#1565c0}
+details.state.caught{border-color:#ef6c00}details.state.aborted{border-color:#616161}details.state.entered{border-color:#1565c0}
 details.state.not_reached{opacity:.6}details.state.selected{outline:3px solid #1565c0}
 details.state summary{cursor:pointer}.status{color:#555;margin-left:.5rem}
 .visit{margin:.4rem 0 .8rem 1rem}.visit h4{margin:.3rem 0;font-size:.9rem;color:#444}.visit th{width:11rem;color:#555;font-weight:normal}
