@@ -589,3 +589,16 @@ def test_assign_templates_are_checked_in_states_catchers_and_choice_rules():
 def test_a_field_no_state_of_its_type_supports_is_reported_once():
     found = validate_definition(changed("/States/Done/Arguments", {"a": 1}))
     assert [(d.location, d.message) for d in found] == [("/States/Done", "Field 'Arguments' is not supported")]
+
+
+def test_expression_forms_of_numbers_and_objects_need_jsonata():
+    each = "/States/Fanout/Branches/1/States/Each"
+    for field, value in ((f"{each}/ItemSelector", "{% $states.input %}"),
+                         (f"{each}/ItemBatcher", {"MaxItemsPerBatch": "{% 10 %}"})):
+        location = field if field.endswith("ItemSelector") else f"{field}/MaxItemsPerBatch"
+        assert diagnostics(changed(field, value)) == {("SCHEMA_VALIDATION_FAILED", location)}
+    definition = copy.deepcopy(JSONATA)
+    definition["States"]["Pause"] = {"Type": "Map", "End": True, "ItemSelector": "{% $states.input %}",
+                                     "ItemBatcher": {"MaxItemsPerBatch": "ten"},
+                                     "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}
+    assert diagnostics(definition) == {("SCHEMA_VALIDATION_FAILED", "/States/Pause/ItemBatcher/MaxItemsPerBatch")}

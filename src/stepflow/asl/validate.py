@@ -49,8 +49,10 @@ JSONATA_ONLY = {"Arguments", "Output", "Condition", "Items"}
 # Fields holding a number that JSONata lets a "{% %}" expression stand for.
 NUMBER_FIELDS = {
     "Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency", "ToleratedFailureCount",
-    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentage", "MaxItemsPerBatch", "MaxInputBytesPerBatch",
 }
+# Fields holding an object that JSONata lets a "{% %}" expression stand for.
+OBJECT_FIELDS = {"ItemSelector", "BatchInput"}
 # Fields holding a reference path, read from the data or the context object.
 PATH_FIELDS = {
     "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
@@ -270,10 +272,9 @@ class _Checker:
             self.next_or_end(state, where)
         self.exclusive_fields(state, where)
         self.query_language_fields(state, language, where)
+        self.expression_forms(state, where, language)
         if language == "JSONPath":
             self.jsonpath_expressions(state, where)
-        else:
-            self.jsonata_values(state, where)
         if kind in ERROR_HANDLING_TYPES:
             for field in ("Retry", "Catch"):
                 self.error_handlers(state.get(field), field, pointer_join(where, field), language)
@@ -325,16 +326,20 @@ class _Checker:
         for field in TEMPLATE_FIELDS:
             if isinstance(state.get(field), dict):
                 self.template(state[field], field, pointer_join(where, field))
-        for field in NUMBER_FIELDS & state.keys():
-            if isinstance(state[field], str):
-                self.report(SCHEMA, f"The value of field '{field}' must be a number; expressions need "
-                                    f"'{field}Path' or the JSONata QueryLanguage", pointer_join(where, field))
 
-    def jsonata_values(self, state: dict[str, Any], where: str) -> None:
-        for field in NUMBER_FIELDS & state.keys():
-            if isinstance(state[field], str) and not is_jsonata(state[field]):
-                self.report(SCHEMA, f"The value of field '{field}' must be a number or a JSONata "
-                                    "expression {% ... %}", pointer_join(where, field))
+    def expression_forms(self, obj: dict[str, Any], where: str, language: str) -> None:
+        """A string where a number or an object belongs: a JSONata expression, or nothing at all."""
+        for field in (NUMBER_FIELDS | OBJECT_FIELDS) & obj.keys():
+            if not isinstance(obj[field], str):
+                continue
+            kind = "a number" if field in NUMBER_FIELDS else "an object"
+            if language == "JSONPath":
+                hint = f"; to read it from the input use '{field}Path'" if field in NUMBER_FIELDS else ""
+                self.report(SCHEMA, f"The value of field '{field}' must be {kind}: JSONata expressions need "
+                                    f"the JSONata QueryLanguage{hint}", pointer_join(where, field))
+            elif not is_jsonata(obj[field]):
+                self.report(SCHEMA, f"The value of field '{field}' must be {kind} or a JSONata expression "
+                                    "{% ... %}", pointer_join(where, field))
 
     def expression(self, compile_: Callable[[Any], object], value: Any, field: str, where: str,
                    what: str) -> None:
@@ -506,6 +511,7 @@ class _Checker:
     def distributed_config(self, config: dict[str, Any], where: str, language: str) -> None:
         """ItemReader / ResultWriter / ItemBatcher: their own templates and paths follow the state's language."""
         self.query_language_fields(config, language, where)
+        self.expression_forms(config, where, language)
         if language != "JSONPath":
             return
         for field in ("Parameters", "BatchInput"):
