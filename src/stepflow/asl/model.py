@@ -30,8 +30,7 @@ Timeout = Annotated[int, Field(ge=1, lt=99999999)]
 Attempts = Annotated[int, Field(ge=0, lt=99999999)]
 WaitSeconds = Annotated[int, Field(ge=0, le=99999999)]
 Percentage = Annotated[float, Field(ge=0, le=100)]
-# ASL, "States": "A state name MUST NOT exceed 80 Unicode characters" is checked in validate.py so
-# that the diagnostic names the state.
+# The 80-character limit on state names is checked in validate.py, so the diagnostic names the state.
 
 
 class ASLModel(BaseModel):
