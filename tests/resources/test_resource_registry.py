@@ -124,11 +124,19 @@ def test_unknown_service_resource_names_the_state_and_resource():
         ResourceRegistry().resolve("arn:aws:states:::sns:publish", {}, "Notify")
 
 
-def test_wait_for_task_token_is_refused_by_name():
-    with pytest.raises(UnsupportedIntegration, match=r"\.waitForTaskToken"):
-        ResourceRegistry({"F": echo}).resolve(
-            "arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "F"}, "Review"
-        )
+def test_wait_for_task_token_and_activities_resolve_to_waiting_kinds_the_engine_runs():
+    registry = ResourceRegistry({"F": echo})
+    callback = registry.resolve("arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "F"}, "Review")
+    activity = registry.resolve("arn:aws:states:us-east-1:123456789012:activity:review", {}, "Review")
+
+    assert (callback.kind, activity.kind) == ("callback", "activity")
+    with pytest.raises(UnsupportedIntegration, match="waits for an answer"):
+        registry.invoke("arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "F"}, state_name="Review")
+
+
+def test_sync_integrations_are_refused_by_name():
+    with pytest.raises(UnsupportedIntegration, match=r"\.sync"):
+        ResourceRegistry().resolve("arn:aws:states:::states:startExecution.sync:2", {}, "Child")
 
 
 def test_lambda_invoke_without_function_name_is_refused():

@@ -12,6 +12,10 @@ handler has Lambda's signature, ``handler(event, context)``. Two ways to call a 
 
 Any other Resource string registered exactly (``arn:aws:states:::sns:publish``...) calls its handler
 with the effective input and returns what it returns.
+
+Two kinds of Resource wait for an answer from outside instead (``resources/callbacks.py``): a
+``.waitForTaskToken`` integration and an activity ARN (``arn:aws:states:REGION:ACCOUNT:activity:NAME``).
+Their tokens live in ``registry.callbacks``, shared by every machine given the same hub.
 """
 from __future__ import annotations
 
@@ -22,11 +26,14 @@ from typing import Any, Literal, Mapping
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
 from stepflow.engine.clock import Clock, RealClock
 from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION
+from stepflow.resources.callbacks import CallbackHub
 from stepflow.resources.lambda_context import LambdaContext
 from stepflow.resources.lambda_invoke import Handler, function_not_found, invoke_response, run_handler
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-_INTEGRATION_PATTERNS = (".waitForTaskToken", ".sync")
+WAIT_FOR_TASK_TOKEN = ".waitForTaskToken"
+_UNSUPPORTED_PATTERNS = (".sync",)
+_ACTIVITY_ARN = re.compile(r"^arn:[\w-]+:states:[\w-]+:\d{12}:activity:[A-Za-z0-9_.-]{1,80}$")
 
 # arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER], or the partial ACCOUNT:function:NAME
 _FUNCTION_ARN = re.compile(
@@ -38,7 +45,7 @@ _PLACEHOLDER = re.compile(r"\$\{(!?)([^}]*)\}")
 
 
 class UnsupportedIntegration(StepflowError):
-    """A Resource stepflow cannot run yet (e.g. ``.waitForTaskToken``), named with its state."""
+    """A Resource stepflow cannot run yet (e.g. ``.sync``), named with its state."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,13 @@ class Target:
     """What a Task state's Resource resolves to.
 
     ``kind`` tells the engine which history events to write: ``"function"`` (a Lambda function
-    ARN: LambdaFunction* events) or ``"integration"`` (``lambda:invoke`` or another service ARN:
-    Task* events). ``handler`` is None for a function that does not exist.
+    ARN: LambdaFunction* events), ``"integration"`` (``lambda:invoke`` or another service ARN:
+    Task* events), ``"callback"`` (a ``.waitForTaskToken`` integration) or ``"activity"``; the
+    last two wait for an answer through ``registry.callbacks``. ``handler`` is None for a function
+    that does not exist, and for the waiting kinds.
     """
 
-    kind: Literal["function", "integration"]
+    kind: Literal["function", "integration", "callback", "activity"]
     resource: str
     handler: Handler | None
     function_name: str | None = None
@@ -69,9 +78,11 @@ class ResourceRegistry:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         clock: Clock | None = None,
+        callbacks: CallbackHub | None = None,
     ) -> None:
         self.region = region
         self.account = account
+        self.callbacks = callbacks or CallbackHub()
         self.substitutions = dict(substitutions or {})
         for name, value in self.substitutions.items():
             if not isinstance(value, str):
@@ -134,7 +145,13 @@ class ResourceRegistry:
         This is the hook for later features: a subclass can answer per state (mocked responses)
         or add integration patterns (callbacks) without changing ``invoke``.
         """
-        for pattern in _INTEGRATION_PATTERNS:
+        # A handler registered for the exact Resource answers it directly, whatever its pattern.
+        if resource not in self._handlers:
+            if resource.endswith(WAIT_FOR_TASK_TOKEN):
+                return Target("callback", resource, None)
+            if _ACTIVITY_ARN.match(resource):
+                return Target("activity", resource, None)
+        for pattern in _UNSUPPORTED_PATTERNS:
             if pattern in resource and resource not in self._handlers:
                 raise UnsupportedIntegration(
                     f"state {state_name!r}: Resource {resource!r} uses the {pattern} integration "
@@ -194,6 +211,10 @@ class ResourceRegistry:
         heartbeat lapsed), or Lambda.ResourceNotFoundException.
         """
         target = self.resolve(resource, payload, state_name)
+        if target.kind in ("callback", "activity"):
+            raise UnsupportedIntegration(
+                f"state {state_name!r}: Resource {resource!r} waits for an answer; the engine runs it"
+            )
         limits = {"timeout_seconds": timeout_seconds, "heartbeat_seconds": heartbeat_seconds}
         if target.function_name is None:  # a handler registered for an exact service Resource
             context = LambdaContext(state_name or resource, resource, timeout_seconds)

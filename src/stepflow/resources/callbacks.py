@@ -1,0 +1,194 @@
+"""Task tokens: callback tasks (``.waitForTaskToken``) and activities waiting for an answer.
+
+A waiting task is answered from outside the execution, as on AWS: SendTaskSuccess /
+SendTaskFailure / SendTaskHeartbeat with its token, and for activities a worker that first takes
+the task with GetActivityTask. Timeouts follow the developer guide: TimeoutSeconds runs from the
+moment the task is scheduled (an activity's time in the queue counts), HeartbeatSeconds from the
+task's start (an activity's pickup by a worker) or its latest heartbeat; both are measured on the
+execution's clock, so on a VirtualClock a test moves time itself (``clock.sleep(301)``).
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
+from stepflow.asl.errors import TIMEOUT, ASLError
+from stepflow.engine.clock import Clock
+from stepflow.engine.retry import HeartbeatTimedOut
+
+# How often (real seconds) a waiting task looks at its clock, its deadline and its lane.
+POLL_SECONDS = 0.01
+MAX_TOKEN_LENGTH = 1024  # SendTask* taskToken: 1-1024 characters
+
+
+def new_task_token() -> str:
+    """An opaque, unguessable token, like AWS's (a long URL-safe string)."""
+    return secrets.token_urlsafe(96)
+
+
+@dataclass(eq=False)
+class PendingTask:
+    """A task waiting for its answer; ``outcome`` is ("success", output) or ("failure", ASLError)."""
+
+    token: str
+    input: Any
+    state_name: str
+    clock: Clock
+    scheduled_at: datetime
+    activity_arn: str | None = None
+    worker_name: str | None = None
+    started_at: datetime | None = None
+    last_heartbeat: datetime | None = None
+    outcome: tuple[str, Any] | None = None
+    closed: bool = False
+
+
+@dataclass
+class CallbackHub:
+    """The tokens of every task waiting for an answer, shared by the executions of one client."""
+
+    _tasks: dict[str, PendingTask] = field(default_factory=dict)
+    _queues: dict[str, deque[PendingTask]] = field(default_factory=dict)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def open(
+        self, token: str, input: Any, state_name: str, clock: Clock, activity_arn: str | None = None
+    ) -> PendingTask:
+        """Register a task waiting on ``token``; an activity task also joins its activity's queue."""
+        now = clock.now()
+        task = PendingTask(token, input, state_name, clock, now, activity_arn)
+        with self._changed:
+            self._tasks[token] = task
+            if activity_arn is None:
+                task.started_at = task.last_heartbeat = now
+            else:
+                self._queues.setdefault(activity_arn, deque()).append(task)
+            self._changed.notify_all()
+        return task
+
+    def pending(self, state_name: str | None = None) -> list[PendingTask]:
+        """Tasks still waiting (optionally only those of one state), oldest first: how a test finds
+        the token a callback task is waiting on."""
+        with self._changed:
+            return [
+                t for t in self._tasks.values()
+                if not t.closed and t.outcome is None and state_name in (None, t.state_name)
+            ]
+
+    def wait_for_pending(self, state_name: str | None = None, timeout: float = 5.0) -> PendingTask:
+        """The oldest waiting task (of ``state_name``), waiting up to ``timeout`` real seconds for one."""
+        with self._changed:
+            found = self._changed.wait_for(lambda: self._unlocked_first(state_name), timeout)
+        if not found:
+            raise TimeoutError(f"no task {'of ' + repr(state_name) + ' ' if state_name else ''}is waiting for a callback")
+        return found
+
+    def _unlocked_first(self, state_name: str | None) -> PendingTask | None:
+        return next(
+            (t for t in self._tasks.values() if not t.closed and t.outcome is None and state_name in (None, t.state_name)),
+            None,
+        )
+
+    # --- answers from outside (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) -------------
+
+    def send_success(self, token: str, output: Any) -> None:
+        self._answer(token, ("success", output))
+
+    def send_failure(self, token: str, error: str | None, cause: str | None) -> None:
+        self._answer(token, ("failure", ASLError(error, cause)))  # type: ignore[arg-type]
+
+    def send_heartbeat(self, token: str) -> None:
+        with self._changed:
+            task = self._open_task(token)
+            task.last_heartbeat = task.clock.now()
+            self._changed.notify_all()
+
+    def _answer(self, token: str, outcome: tuple[str, Any]) -> None:
+        with self._changed:
+            self._open_task(token).outcome = outcome
+            self._changed.notify_all()
+
+    def _open_task(self, token: str) -> PendingTask:
+        if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_LENGTH:
+            raise InvalidToken("Invalid token")
+        task = self._tasks.get(token)
+        if task is None:
+            raise TaskDoesNotExist("Task does not exist")
+        if task.closed or task.outcome is not None:
+            raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
+        return task
+
+    def close(self, task: PendingTask) -> None:
+        """The task's wait is over (answered, failed, timed out or stopped): later answers are refused."""
+        with self._changed:
+            task.closed = True
+            self._changed.notify_all()
+
+    # --- activity workers (GetActivityTask) -------------------------------------------------------
+
+    def take_activity_task(self, activity_arn: str, worker_name: str | None, wait_seconds: float) -> PendingTask | None:
+        """The oldest queued task of ``activity_arn``, marked started by ``worker_name``; waits up to
+        ``wait_seconds`` real seconds (GetActivityTask long-polls), None when nothing came."""
+
+        def first_queued() -> PendingTask | None:
+            queue = self._queues.get(activity_arn)
+            while queue and queue[0].closed:
+                queue.popleft()
+            return queue.popleft() if queue else None
+
+        with self._changed:
+            task = self._changed.wait_for(first_queued, wait_seconds)
+            if task is not None:
+                task.worker_name = worker_name
+                task.started_at = task.last_heartbeat = task.clock.now()
+                self._changed.notify_all()
+            return task
+
+    # --- the waiting side (the execution's lane) --------------------------------------------------
+
+    def wait(
+        self,
+        task: PendingTask,
+        *,
+        timeout_seconds: float | None,
+        heartbeat_seconds: float | None,
+        check: Callable[[], None],
+        on_start: Callable[[PendingTask], None] | None = None,
+    ) -> Any:
+        """Block until ``task`` is answered: its output, or the ASLError it failed with.
+
+        ``check`` raises when the lane must stop (the execution was stopped or timed out);
+        ``on_start`` is told once when a worker takes an activity task. A lapsed TimeoutSeconds
+        raises States.Timeout, a lapsed HeartbeatSeconds a HeartbeatTimedOut.
+        """
+        clock = task.clock
+        deadline = task.scheduled_at + timedelta(seconds=timeout_seconds) if timeout_seconds else None
+        announced = task.activity_arn is None
+        try:
+            while True:
+                with self._changed:
+                    outcome, started, beat = task.outcome, task.started_at, task.last_heartbeat
+                    if outcome is None:
+                        self._changed.wait(POLL_SECONDS)
+                if not announced and started is not None:
+                    announced = True
+                    if on_start is not None:
+                        on_start(task)
+                if outcome is not None:
+                    kind, value = outcome
+                    if kind == "failure":
+                        raise value
+                    return value
+                now = clock.now()
+                if deadline is not None and now >= deadline:
+                    raise ASLError(TIMEOUT)
+                if heartbeat_seconds and beat is not None and now >= beat + timedelta(seconds=heartbeat_seconds):
+                    raise HeartbeatTimedOut()
+                check()
+        finally:
+            self.close(task)
