@@ -136,8 +136,6 @@ def test_payloads_are_shared_not_copied_from_state_to_state():
 @pytest.mark.parametrize(
     "definition, location",
     [
-        ({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "/States/P"),
-        ({"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": True}}}, "/States/P/Assign"),
         (
             {
                 "StartAt": "M",
@@ -156,7 +154,7 @@ def test_payloads_are_shared_not_copied_from_state_to_state():
             "/States/M/ItemProcessor/ProcessorConfig/Mode",
         ),
     ],
-    ids=["JSONata", "Assign", "DistributedMap"],
+    ids=["DistributedMap"],
 )
 def test_features_of_later_issues_are_refused_with_their_location_not_ignored(definition, location):
     with pytest.raises(DefinitionError) as raised:

@@ -5,7 +5,8 @@ AWS evaluates paths with Jayway JsonPath (Java), so its answers and error texts 
   and fails when anything along it is missing;
 - a *query* path (wildcard, ``..``, filter, slice, several indexes) gives a list, ``[]`` when a
   filter matches nothing; only its definite prefix must exist.
-``$`` reads the state's data, ``$$`` the context object. Query paths are evaluated by jsonpath-ng
+``$`` reads the state's data, ``$$`` the context object, ``$name`` the workflow variable ``name``
+(set by ``Assign``; the engine publishes the variables a state sees in ``VARIABLES``). Query paths are evaluated by jsonpath-ng
 (its RFC 9535 extended parser), bridged to AWS where they differ (developer guide, "Paths"):
 - a filter applied to an object tests that object itself (Jayway), not its member values;
 - ``@`` in a filter matches objects only, never scalar array elements;
@@ -18,8 +19,11 @@ import json
 import re
 import threading
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Union
 
 from jsonpath_ng import JSONPath
@@ -30,6 +34,12 @@ from jsonpath_ng.jsonpath import Child, DatumInContext, Descendants
 from stepflow.asl.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, ASLError, StepflowError
 
 Segment = Union[str, int]  # a property name, or an array index (negative counts from the end)
+
+# The workflow variables visible to the state being run ("$name" paths read them). The engine sets
+# it around each state visit; a context variable, so concurrent branches each see their own.
+VARIABLES: ContextVar[Mapping[str, Any]] = ContextVar("stepflow_variables", default=MappingProxyType({}))
+# "$name...": a variable reference (a name never starts with a digit; "$$" and "$." are not names).
+_VARIABLE = re.compile(r"\$([^\W\d]\w*)")
 
 
 class PathSyntaxError(StepflowError):
@@ -181,6 +191,7 @@ class Path:
     query: JSONPath | None  # jsonpath-ng expression of the whole path, for query paths only
     # A final ['a','b']: Jayway answers with an object holding those of the names present.
     merge: tuple[str, ...] | None = None
+    variable: str | None = None  # "$name...": read from the workflow variable ``name``
 
     @property
     def definite(self) -> bool:
@@ -190,11 +201,11 @@ class Path:
     @property
     def reference(self) -> bool:
         """Names and single indexes only: a place that can be written (ResultPath)."""
-        return self.query is None and self.merge is None
+        return self.query is None and self.merge is None and self.variable is None
 
     def find(self, data: Any, context: Any = None) -> Any:
         """The value (definite path) or list of values (query path); raises PathNotFound."""
-        root = context if self.context else data
+        root = self._root(data, context)
         value = self._walk(root)
         if self.merge is not None:
             return self._merged(value)
@@ -207,10 +218,18 @@ class Path:
     def exists(self, data: Any, context: Any = None) -> bool:
         """Whether ``find`` would succeed (used by Choice's IsPresent)."""
         try:
-            self._walk(context if self.context else data)
+            self._walk(self._root(data, context))
         except PathNotFound:
             return False
         return True
+
+    def _root(self, data: Any, context: Any) -> Any:
+        if self.variable is None:
+            return context if self.context else data
+        variables = VARIABLES.get()
+        if self.variable not in variables:
+            raise PathNotFound(self.text, f"The variable '${self.variable}' is not defined")
+        return variables[self.variable]
 
     def _walk(self, value: Any) -> Any:
         """Follow the definite segments with Jayway's checks, raising with Jayway's messages."""
@@ -304,6 +323,8 @@ def compile_path(text: str) -> Path:
     """Compile ``text`` once ("$..." reads the data, "$$..." the context object)."""
     if not isinstance(text, str):
         raise PathSyntaxError(text, "a path must be a string")
+    if variable := _VARIABLE.match(text):
+        return replace(compile_path("$" + text[variable.end():]), text=text, variable=variable.group(1))
     context = text.startswith("$$")
     if not text.startswith("$"):
         raise PathSyntaxError(text, "a path must start with '$' (or '$$' for the context object)")

@@ -1,5 +1,8 @@
-"""Turns a parsed definition into compiled states, once: every path, template, intrinsic, Choice
-rule, Retry and Catch is compiled here, so the run loop parses nothing.
+"""Turns a parsed definition into compiled states, once: every path, template, intrinsic, JSONata
+expression, Choice rule, Assign, Retry and Catch is compiled here, so the run loop parses nothing.
+
+Each state runs in its own query language: its ``QueryLanguage`` or else the definition's (states
+inside Parallel branches and Map processors default to the definition's too).
 
 A compile problem the validator let through (it should not) still surfaces as a DefinitionError
 whose diagnostics point at the state (``/States/Name/Field``), never as a crash mid-run.
@@ -7,17 +10,19 @@ whose diagnostics point at the state (``/States/Name/Field``), never as a crash 
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from stepflow.asl import model
 from stepflow.asl.choice import compile_choices
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.jsonata import is_expression
 from stepflow.asl.intrinsics import compile_intrinsic, is_intrinsic
 from stepflow.asl.paths import Path, PathNotFound, StateDataError, compile_path
 from stepflow.asl.templates import compile_template
 from stepflow.asl.timestamps import parse_timestamp
-from stepflow.engine.dataflow import JsonPathDataflow
+from stepflow.engine.dataflow import ABSENT, Dataflow, JsonataDataflow, JsonataField, JsonPathDataflow
 from stepflow.engine.retry import compile_catchers, compile_retriers
 from stepflow.engine.states.base import CompiledBranch, CompiledState
 from stepflow.engine.states.choice import ChoiceState
@@ -67,12 +72,9 @@ def _compile_branch(
     return CompiledBranch(machine.StartAt, states)
 
 
-# Fields of later issues (JSONata, variables, Distributed Map): refused clearly rather than ignored,
-# since ignoring them would give results AWS would not.
+# Fields of a later issue (Distributed Map): refused clearly rather than ignored, since ignoring them
+# would give results AWS would not.
 _NOT_YET = {
-    "Assign": "Assign (workflow variables)",
-    "Arguments": "Arguments (JSONata)",
-    "Output": "Output (JSONata)",
     "ItemReader": "ItemReader (Distributed Map)",
     "ResultWriter": "ResultWriter (Distributed Map)",
     "ItemBatcher": "ItemBatcher (Distributed Map)",
@@ -80,17 +82,13 @@ _NOT_YET = {
 UNSUPPORTED = "UNSUPPORTED_FEATURE"
 
 
-def _unsupported(state: Any, location: str, query_language: str) -> list[Diagnostic]:
+def _unsupported(state: Any, location: str) -> list[Diagnostic]:
     """Diagnostics for what this engine does not run yet, each naming its place."""
     found = [
         Diagnostic(UNSUPPORTED, f"{label} is not supported by stepflow yet", f"{location}/{field}")
         for field, label in _NOT_YET.items()
         if field in state.model_fields_set
     ]
-    if (state.QueryLanguage or query_language) == "JSONata":
-        found.append(
-            Diagnostic(UNSUPPORTED, "the JSONata query language is not supported by stepflow yet", location)
-        )
     processor = getattr(state, "ItemProcessor", None)
     if processor is not None and processor.ProcessorConfig.Mode == "DISTRIBUTED":
         found.append(
@@ -113,29 +111,26 @@ def _compile_state(
 ) -> CompiledState:
     kind = state.Type
     given = state.model_fields_set
-    unsupported = _unsupported(state, location, language)
+    unsupported = _unsupported(state, location)
     if unsupported:
         raise DefinitionError(unsupported)
+    jsonata = (state.QueryLanguage or language) == "JSONata"
+    raw = state.model_dump_json(exclude_unset=True)
     common: dict[str, Any] = {
-        "needs_context": "$$" in state.model_dump_json(exclude_unset=True),
+        "needs_context": bool(_READS_CONTEXT.search(raw)) if jsonata else "$$" in raw,
     }
     if isinstance(state, (model.TaskState, model.ParallelState, model.MapState)):
         common["retry"] = compile_retriers(state.Retry, rng, f"{location}/Retry") if state.Retry else None
         if state.Catch:
             catch = compile_catchers(state.Catch, f"{location}/Catch")
             common["catch"] = catch
-    flow = JsonPathDataflow(
-        input_path=getattr(state, "InputPath", "$"),
-        output_path=getattr(state, "OutputPath", "$"),
-        result_path=getattr(state, "ResultPath", "$"),
-        # A Map's Parameters is its legacy ItemSelector, applied per item, not to the whole input.
-        parameters=getattr(state, "Parameters", None),
-        has_parameters="Parameters" in given and kind != "Map",
-        result_selector=getattr(state, "ResultSelector", None),
-        has_result_selector="ResultSelector" in given,
-    )
+    flow = _jsonata_flow(state) if jsonata else _jsonpath_flow(state)
     if "catch" in common:
-        common["catch_outputs"] = tuple(flow.compile_catcher_output(c) for c in common["catch"].catchers)
+        common["catch_outputs"] = tuple(
+            flow.compile_catcher_output(c, i) for i, c in enumerate(common["catch"].catchers)
+        )
+    if jsonata:
+        return _compile_jsonata_state(name, state, flow, location, rng, problems, common, language)
     next_state = getattr(state, "Next", None)
     args = (name, kind, flow, next_state)
     if kind == "Pass":
@@ -152,9 +147,13 @@ def _compile_state(
             **common,
         )
     if kind == "Choice":
-        rules = [rule.model_dump(exclude_unset=True) for rule in state.Choices]
+        rules = [rule.model_dump(exclude_unset=True, exclude={"Assign"}) for rule in state.Choices]
         return ChoiceState(
-            *args, choices=compile_choices(rules, f"{location}/Choices"), default=state.Default, **common
+            *args,
+            choices=compile_choices(rules, f"{location}/Choices"),
+            rule_flows=_rule_flows(flow, state.Choices),
+            default=state.Default,
+            **common,
         )
     if kind == "Wait":
         timestamp = parse_timestamp(state.Timestamp) if state.Timestamp is not None else None
@@ -183,6 +182,138 @@ def _compile_state(
     if kind == "Map":
         return _compile_map(args, state, location, rng, problems, common, language)
     raise DefinitionError([Diagnostic("SCHEMA_VALIDATION_FAILED", f"unknown state type {kind!r}", location)])
+
+
+def _jsonpath_flow(state: Any) -> JsonPathDataflow:
+    given = state.model_fields_set
+    return JsonPathDataflow(
+        input_path=getattr(state, "InputPath", "$"),
+        output_path=getattr(state, "OutputPath", "$"),
+        result_path=getattr(state, "ResultPath", "$"),
+        # A Map's Parameters is its legacy ItemSelector, applied per item, not to the whole input.
+        parameters=getattr(state, "Parameters", None),
+        has_parameters="Parameters" in given and state.Type != "Map",
+        result_selector=getattr(state, "ResultSelector", None),
+        has_result_selector="ResultSelector" in given,
+        assign=getattr(state, "Assign", None),
+    )
+
+
+def _jsonata_flow(state: Any) -> JsonataDataflow:
+    given = state.model_fields_set
+    return JsonataDataflow(
+        arguments=state.Arguments if "Arguments" in given else ABSENT,
+        output=state.Output if "Output" in given else ABSENT,
+        assign=getattr(state, "Assign", None),
+        has_result=state.Type in ("Task", "Parallel", "Map"),
+    )
+
+
+# A JSONata state needs its context object unless it reads no more of $states than input/result/errorOutput.
+_READS_CONTEXT = re.compile(r"\$states(?!\s*\.\s*(?:input|result|errorOutput)\b)")
+
+
+def _compile_jsonata_state(
+    name: str,
+    state: Any,
+    flow: Dataflow,
+    location: str,
+    rng: random.Random | None,
+    problems: list[Diagnostic],
+    common: dict[str, Any],
+    language: str,
+) -> CompiledState:
+    """A JSONata state: its fields that JSONPath writes as numbers or paths are read by JsonataField."""
+    kind = state.Type
+    args = (name, kind, flow, getattr(state, "Next", None))
+    if kind == "Pass":
+        return PassState(*args, **common)
+    if kind == "Succeed":
+        return SucceedState(*args, **common)
+    if kind == "Fail":
+        error, cause = state.Error, state.Cause
+        return FailState(
+            *args,
+            error=None if is_expression(error) else error,
+            cause=None if is_expression(cause) else cause,
+            error_reader=JsonataField(error, "Error", "string") if is_expression(error) else None,
+            cause_reader=JsonataField(cause, "Cause", "string") if is_expression(cause) else None,
+            **common,
+        )
+    if kind == "Choice":
+        return ChoiceState(
+            *args,
+            choices=[
+                (_condition(rule.Condition, f"Choices[{i}]/Condition"), rule.Next)
+                for i, rule in enumerate(state.Choices)
+            ],
+            rule_flows=_rule_flows(flow, state.Choices),
+            default=state.Default,
+            **common,
+        )
+    if kind == "Wait":
+        return WaitState(
+            *args,
+            seconds=state.Seconds if isinstance(state.Seconds, int) else None,
+            timestamp=_fixed_timestamp(state.Timestamp),
+            seconds_path=_field(state.Seconds, "Seconds", "integer") if isinstance(state.Seconds, str) else None,
+            timestamp_path=_field(state.Timestamp, "Timestamp", "string") if is_expression(state.Timestamp) else None,
+            **common,
+        )
+    if kind == "Task":
+        return TaskState(
+            *args,
+            resource=state.Resource,
+            timeout=_field(state.TimeoutSeconds, "TimeoutSeconds", "integer"),
+            heartbeat=_field(state.HeartbeatSeconds, "HeartbeatSeconds", "integer"),
+            **common,
+        )
+    if kind == "Parallel":
+        branches = [
+            _compile_branch(branch, f"{location}/Branches/{i}", rng, problems, language)
+            for i, branch in enumerate(state.Branches)
+        ]
+        return ParallelState(*args, branches=branches, **common)
+    processor = _compile_branch(state.processor, f"{location}/ItemProcessor", rng, problems, language)
+    return MapState(
+        *args,
+        processor=processor,
+        items_path=_field(state.Items, "Items", "array"),
+        item_selector=_field(state.ItemSelector, "ItemSelector"),
+        max_concurrency=_field(state.MaxConcurrency, "MaxConcurrency", "integer") or 0,
+        tolerated_count=_field(state.ToleratedFailureCount, "ToleratedFailureCount", "integer"),
+        tolerated_percentage=_field(state.ToleratedFailurePercentage, "ToleratedFailurePercentage", "number"),
+        **common,
+    )
+
+
+def _field(value: Any, field: str, expected: str | None = None) -> Any:
+    """A JSONata state's field: a ``{% %}`` expression (or a JSON value holding some) is read at
+    run time; a plain number or string is used as it is; absent stays None."""
+    if value is None or isinstance(value, (int, float)) or (isinstance(value, str) and not is_expression(value)):
+        return value
+    return JsonataField(value, field, expected)
+
+
+def _fixed_timestamp(value: str | None) -> Any:
+    if value is None or is_expression(value):
+        return None
+    return parse_timestamp(value).to_datetime()  # type: ignore[union-attr]  (validated)
+
+
+def _condition(condition: Any, field: str) -> Callable[[Any, Any], bool]:
+    """A JSONata Choice rule's Condition: a boolean, or an expression that must give one."""
+    if isinstance(condition, bool):
+        return lambda data, context: condition
+    return JsonataField(condition, field, "boolean").find
+
+
+def _rule_flows(flow: Dataflow, rules: list[Any]) -> list[Dataflow]:
+    """Per Choice rule, the flow applied when it matches: the rule's own Assign and Output (AWS)."""
+    return [
+        flow.for_rule(rule.Assign, rule.Output if "Output" in rule.model_fields_set else ABSENT, index)
+        for index, rule in enumerate(rules)
+    ]
 
 
 def _compile_map(

@@ -35,6 +35,8 @@ class StepRecord:
     error: str | None = None
     cause: str | None = None
     retries: list[dict[str, Any]] = field(default_factory=list)
+    # The variables the visit's Assign (the state's, its matching Choice rule's or its Catcher's) set.
+    assigned: dict[str, Any] | None = None
     next: str | None = None
     entered_event_id: int | None = None
     exited_event_id: int | None = None

@@ -9,15 +9,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from stepflow.asl.errors import ASLError
-from stepflow.asl.paths import StateDataError
+from stepflow.asl.paths import VARIABLES, StateDataError
 from stepflow.engine.context import state_context
 from stepflow.engine.dataflow import Dataflow, compact_json, payload_json
 from stepflow.engine.history import state_events
 from stepflow.engine.retry import CatchPolicy, RetryPolicy
 from stepflow.engine.trace import Scope, StepRecord
+from stepflow.engine.variables import VariableScope
 
 if TYPE_CHECKING:
     from stepflow.engine.execution import Run
@@ -66,6 +67,8 @@ class Lane:
     stop: StopSignal = field(default_factory=StopSignal)
     # The last state output and its JSON text, so the next StateEntered reuses the text.
     last_output: tuple[Any, str] | None = None
+    # The workflow variables this lane reads (its own and its enclosing lanes') and writes.
+    variables: VariableScope = field(default_factory=VariableScope)
 
     def follow(self, event_id: int) -> int:
         """Make ``event_id`` (just appended after ``last_event_id``) the lane's latest event."""
@@ -87,7 +90,8 @@ class Lane:
         self.run.sleep_until(moment)
 
     def child(self, scope: Scope, last_event_id: int, stop: StopSignal) -> Lane:
-        return Lane(self.run, scope, last_event_id, stop)
+        """A branch or iteration lane: it reads this lane's variables, and its own die with it."""
+        return Lane(self.run, scope, last_event_id, stop, variables=self.variables.child())
 
 
 class CompiledState:
@@ -106,7 +110,7 @@ class CompiledState:
         *,
         retry: RetryPolicy | None = None,
         catch: CatchPolicy | None = None,
-        catch_outputs: tuple[Callable[[Any, dict, dict], Any], ...] = (),
+        catch_outputs: tuple[CatcherOutput, ...] = (),
         needs_context: bool = True,
     ) -> None:
         self.name = name
@@ -156,56 +160,85 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     entered_time = run.clock.now() if state.needs_context else None
     retry = state.retry.fresh() if state.retry is not None else None
     retry_count = 0
-    while True:
-        context = (
-            state_context(run.base_context, state.name, entered_time, retry_count)  # type: ignore[arg-type]
-            if state.needs_context
-            else run.base_context
-        )
-        try:
-            output = state.execute(state_input, context, record, lane)
-            output_json = payload_json(output, state.name)
-            break
-        except StateDataError as problem:
-            error: ASLError = problem.at_state(state.name, record.entered_event_id)
-        except ASLError as raised:
-            error = raised
-        delay = retry.next_delay(error.error) if retry is not None else None
-        if delay is None:
-            return _handle_error(state, state_input, error, context, record, lane)
-        record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
-        lane.sleep(delay)
-        retry_count += 1
-    return _exit(state, record, output, output_json, lane)
+    # Every expression of this visit reads the variables as they were on entry (AWS).
+    token = VARIABLES.set(lane.variables.visible)
+    try:
+        while True:
+            context = (
+                state_context(run.base_context, state.name, entered_time, retry_count)  # type: ignore[arg-type]
+                if state.needs_context
+                else run.base_context
+            )
+            try:
+                output = state.execute(state_input, context, record, lane)
+                output_json = payload_json(output, state.name)
+                assigned_json = _assign(record, lane)
+                break
+            except StateDataError as problem:
+                error: ASLError = problem.at_state(state.name, record.entered_event_id)
+            except ASLError as raised:
+                error = raised
+            delay = retry.next_delay(error.error) if retry is not None else None
+            if delay is None:
+                return _handle_error(state, state_input, error, context, record, lane)
+            record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
+            lane.sleep(delay)
+            retry_count += 1
+    finally:
+        VARIABLES.reset(token)
+    return _exit(state, record, output, output_json, assigned_json, lane)
 
 
-def _exit(state: CompiledState, record: StepRecord, output: Any, output_json: str, lane: Lane) -> StepRecord:
+def _assign(record: StepRecord, lane: Lane) -> dict[str, str] | None:
+    """Set the variables the visit assigned; their JSON texts for the StateExited event."""
+    if record.assigned is None:
+        return None
+    return lane.variables.assign(record.assigned, record.name)
+
+
+def _exit(
+    state: CompiledState,
+    record: StepRecord,
+    output: Any,
+    output_json: str,
+    assigned_json: dict[str, str] | None,
+    lane: Lane,
+) -> StepRecord:
     record.output = output
     lane.last_output = (output, output_json)
-    record.exited_event_id = lane.follow(
-        lane.run.history.append(
-            state.exited_event,
-            {"name": state.name, "output": output_json, "outputDetails": {"truncated": False}},
-            lane.last_event_id,
-        )
-    )
+    details: dict[str, Any] = {"name": state.name, "output": output_json, "outputDetails": {"truncated": False}}
+    if assigned_json is not None:
+        details["assignedVariables"] = assigned_json
+        details["assignedVariablesDetails"] = {"truncated": False}
+    record.exited_event_id = lane.follow(lane.run.history.append(state.exited_event, details, lane.last_event_id))
     return record
 
 
 def _handle_error(
     state: CompiledState, state_input: Any, error: ASLError, context: dict, record: StepRecord, lane: Lane
 ) -> StepRecord:
-    """Catch the error (the catcher's Next, its ResultPath on the raw input) or record and raise it."""
+    """Catch the error (the catcher's Next, its Output / ResultPath and Assign) or record and raise it.
+
+    A catcher whose own Output or Assign fails fails the state with that error, uncaught (AWS).
+    """
     record.error, record.cause = error.error, error.cause
     catcher = state.catch.find(error.error) if state.catch is not None else None
     if catcher is None:
         record.status = "FAILED"
         raise error
     index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
-    output = state.catch_outputs[index](state_input, error_output(error), context)
+    try:
+        output = state.catch_outputs[index](state_input, error_output(error), context, record)
+        output_json = payload_json(output, state.name)
+        assigned_json = _assign(record, lane)
+    except ASLError as failed:
+        if isinstance(failed, StateDataError):
+            failed = failed.at_state(state.name, record.entered_event_id)
+        record.status, record.error, record.cause = "FAILED", failed.error, failed.cause
+        raise failed from None
     record.status = "CAUGHT"
     record.next = catcher.Next
-    return _exit(state, record, output, payload_json(output, state.name), lane)
+    return _exit(state, record, output, output_json, assigned_json, lane)
 
 
 @dataclass(eq=False)

@@ -1,9 +1,14 @@
-"""Choice: picks the Next state from the first matching rule, else ``Default``, else fails."""
+"""Choice: picks the Next state from the first matching rule, else ``Default``, else fails.
+
+A matching rule's own ``Assign`` (and, in JSONata, ``Output``) apply instead of the state's, which
+belong to the Default path (AWS).
+"""
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from stepflow.asl.errors import NO_CHOICE_MATCHED, ASLError
+from stepflow.engine.dataflow import Dataflow
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
 
@@ -12,17 +17,29 @@ Predicate = Callable[[Any, Any], bool]
 
 class ChoiceState(CompiledState):
     def __init__(
-        self, *args: Any, choices: list[tuple[Predicate, str]], default: str | None, **kwargs: Any
+        self,
+        *args: Any,
+        choices: list[tuple[Predicate, str]],
+        rule_flows: list[Dataflow],
+        default: str | None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
+        self.rule_flows = rule_flows
         self.default = default
 
-    def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
-        for predicate, next_state in self.choices:
+    def execute(self, state_input: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        data = self.flow.effective_input(state_input, context, record)
+        flow = self._choose(data, context, record)
+        return flow.state_output(state_input, data, context, record)
+
+    def _choose(self, data: Any, context: dict, record: StepRecord) -> Dataflow:
+        """Set ``record.next``; the flow of the matching rule, or the state's own for Default."""
+        for (predicate, next_state), flow in zip(self.choices, self.rule_flows):
             if predicate(data, context):
                 record.next = next_state
-                return data
+                return flow
         if self.default is None:
             # AWS's exact cause text is not documented; this one names the state and the reason.
             raise ASLError(
@@ -30,4 +47,4 @@ class ChoiceState(CompiledState):
                 f"No Choice Rule matched the input of the Choice state '{self.name}', which has no Default",
             )
         record.next = self.default
-        return data
+        return self.flow

@@ -8,6 +8,7 @@ Parallel/Map states can never deadlock: nobody waits on work that no thread is d
 """
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -69,7 +70,12 @@ def fan_out(
             raise
 
     workers = max(1, min(workers, count))
-    futures = [executor.submit(worker) for _ in range(workers - 1)] if executor is not None else []
+    # Each worker starts from the caller's context, so it reads the variables the caller's state sees.
+    futures = (
+        [executor.submit(contextvars.copy_context().run, worker) for _ in range(workers - 1)]
+        if executor is not None
+        else []
+    )
     problem: BaseException | None = None
     for run_here in [None, *futures]:
         try:

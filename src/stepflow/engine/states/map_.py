@@ -13,8 +13,9 @@ import math
 from typing import Any
 
 from stepflow.asl.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, ASLError
-from stepflow.asl.paths import Path, PathNotFound, StateDataError
+from stepflow.asl.paths import PathNotFound, StateDataError
 from stepflow.engine.context import map_item_context
+from stepflow.engine.dataflow import Reader
 from stepflow.engine.states.base import (
     CompiledBranch,
     CompiledState,
@@ -36,11 +37,11 @@ class MapState(CompiledState):
         self,
         *args: Any,
         processor: CompiledBranch,
-        items_path: Path | None,
+        items_path: Reader | None,
         item_selector: Any = None,
-        max_concurrency: int | Path = 0,
-        tolerated_count: int | Path | None = None,
-        tolerated_percentage: float | Path | None = None,
+        max_concurrency: int | Reader = 0,
+        tolerated_count: int | Reader | None = None,
+        tolerated_percentage: float | Reader | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -121,7 +122,7 @@ class MapState(CompiledState):
             allowed = min(allowed, self._number(self.tolerated_count, data, context, "ToleratedFailureCountPath"))
         if self.tolerated_percentage is not None:
             percentage = self.tolerated_percentage
-            if isinstance(percentage, Path):
+            if not isinstance(percentage, (int, float)):
                 percentage = _read(percentage, data, context, "ToleratedFailurePercentagePath")
                 if isinstance(percentage, bool) or not isinstance(percentage, (int, float)) or not 0 <= percentage <= 100:
                     raise StateDataError(
@@ -133,8 +134,8 @@ class MapState(CompiledState):
         return allowed
 
     @staticmethod
-    def _number(value: int | Path, data: Any, context: dict, field: str) -> int:
-        if not isinstance(value, Path):
+    def _number(value: int | Reader, data: Any, context: dict, field: str) -> int:
+        if isinstance(value, int):
             return value
         number = _read(value, data, context, field)
         if isinstance(number, bool) or not isinstance(number, int) or number < 0:
@@ -142,7 +143,7 @@ class MapState(CompiledState):
         return number
 
 
-def _read(path: Path, data: Any, context: dict, field: str) -> Any:
+def _read(path: Reader, data: Any, context: dict, field: str) -> Any:
     try:
         return path.find(data, context)
     except PathNotFound as missing:

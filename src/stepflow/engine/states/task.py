@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from stepflow.asl.errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ASLError, StepflowError
-from stepflow.asl.paths import Path, PathNotFound, StateDataError
-from stepflow.engine.dataflow import payload_json
+from stepflow.asl.paths import PathNotFound, StateDataError
+from stepflow.engine.dataflow import Reader, payload_json
 from stepflow.engine.history import EventType
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
@@ -26,8 +26,8 @@ class TaskState(CompiledState):
         self,
         *args: Any,
         resource: str,
-        timeout: int | Path | None = None,
-        heartbeat: int | Path | None = None,
+        timeout: int | Reader | None = None,
+        heartbeat: int | Reader | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -89,9 +89,9 @@ class TaskState(CompiledState):
             )
 
 
-def _seconds(value: int | Path | None, data: Any, context: dict, field: str) -> int | None:
-    """TimeoutSeconds / HeartbeatSeconds, read through their ``...Path`` form when given so."""
-    if not isinstance(value, Path):
+def _seconds(value: int | Reader | None, data: Any, context: dict, field: str) -> int | None:
+    """TimeoutSeconds / HeartbeatSeconds, read at run time (``...Path``, or JSONata) when given so."""
+    if value is None or isinstance(value, int):
         return value
     try:
         seconds = value.find(data, context)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from stepflow.asl.paths import Path, PathNotFound, StateDataError
+from stepflow.asl.paths import PathNotFound, StateDataError
 from stepflow.asl.timestamps import parse_timestamp
+from stepflow.engine.dataflow import Reader
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
 
@@ -16,8 +17,8 @@ class WaitState(CompiledState):
         *args: Any,
         seconds: int | None = None,
         timestamp: datetime | None = None,
-        seconds_path: Path | None = None,
-        timestamp_path: Path | None = None,
+        seconds_path: Reader | None = None,
+        timestamp_path: Reader | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -48,7 +49,7 @@ class WaitState(CompiledState):
         return data
 
     @staticmethod
-    def _read(path: Path, data: Any, context: Any) -> Any:
+    def _read(path: Reader, data: Any, context: Any) -> Any:
         try:
             return path.find(data, context)
         except PathNotFound as missing:

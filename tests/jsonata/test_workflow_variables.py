@@ -1,0 +1,188 @@
+"""Workflow variables: Assign in both query languages, evaluation order, scopes, limits, history."""
+from __future__ import annotations
+
+import pytest
+
+from stepflow import StateMachine
+from stepflow.asl.paths import VARIABLES, compile_path
+from stepflow.engine.variables import MAX_VARIABLE_BYTES, VariableScope
+from stepflow.asl.errors import ASLError
+
+FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
+
+
+def exited(execution, name: str) -> dict:
+    return next(
+        e["stateExitedEventDetails"]
+        for e in execution.history
+        if e["type"].endswith("StateExited") and e["stateExitedEventDetails"]["name"] == name
+    )
+
+
+def test_assign_reads_the_values_from_before_it_as_in_aws_documented_example():
+    # Guide, "Passing data between states with variables": with $x = 3 and $a = 6, this Assign
+    # gives $x = 6 and $nextX = 3; the state's own Output still sees $x = 3.
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Seed",
+        "States": {
+            "Seed": {"Type": "Pass", "Assign": {"x": 3, "a": 6}, "Next": "Reassign"},
+            "Reassign": {"Type": "Pass", "Assign": {"x": "{% $a %}", "nextX": "{% $x %}"},
+                         "Output": {"seenByAssigningState": "{% $x %}"}, "Next": "Observe"},
+            "Observe": {"Type": "Pass", "Output": {"seen": "{% $states.input.seenByAssigningState %}",
+                                                    "x": "{% $x %}", "nextX": "{% $nextX %}"}, "End": True},
+        },
+    }
+    assert StateMachine(definition).run().output == {"seen": 3, "x": 6, "nextX": 3}
+
+
+def test_state_exited_events_list_assigned_variables_as_json_text():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Set",
+        "States": {
+            "Set": {"Type": "Pass", "Assign": {"productName": "product1", "count": 42, "available": True,
+                                               "items": "{% [1, 2] %}", "none": None}, "Next": "Plain"},
+            "Plain": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = StateMachine(definition).run()
+    assert exited(execution, "Set")["assignedVariables"] == {
+        "productName": '"product1"', "count": "42", "available": "true", "items": "[1,2]", "none": "null",
+    }
+    assert exited(execution, "Set")["assignedVariablesDetails"] == {"truncated": False}
+    assert "assignedVariables" not in exited(execution, "Plain")
+    assert execution.steps[0].assigned == {"productName": "product1", "count": 42, "available": True,
+                                           "items": [1, 2], "none": None}
+
+
+def test_variables_survive_later_outputs_until_reassigned():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Assign",
+        "States": {
+            "Assign": {"Type": "Pass", "Assign": {"wait": "3"}, "Output": {"transient": 3}, "Next": "Replace"},
+            "Replace": {"Type": "Pass", "Output": {"other": 1}, "Next": "Use"},
+            "Use": {"Type": "Pass", "Output": {"wait": "{% $wait %}",
+                                               "transientGone": "{% $not($exists($states.input.transient)) %}"},
+                    "End": True},
+        },
+    }
+    assert StateMachine(definition).run().output == {"wait": "3", "transientGone": True}
+
+
+def test_map_iterations_read_outer_variables_and_their_own_do_not_leak():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "SetOuter",
+        "States": {
+            "SetOuter": {"Type": "Pass", "Assign": {"outerVar": 42}, "Next": "Fan"},
+            "Fan": {"Type": "Map", "Items": [1, 2],
+                    "ItemProcessor": {"StartAt": "Inner", "States": {
+                        "Inner": {"Type": "Pass", "Assign": {"innerVar": "{% $outerVar + $states.input %}"},
+                                  "Next": "ReadInner"},
+                        "ReadInner": {"Type": "Pass", "Output": "{% $innerVar %}", "End": True}}},
+                    "Next": "Check"},
+            "Check": {"Type": "Pass", "Output": {"iterations": "{% $states.input %}", "outer": "{% $outerVar %}",
+                                                 "innerLeaked": "{% $exists($innerVar) %}"}, "End": True},
+        },
+    }
+    assert StateMachine(definition).run().output == {"iterations": [43, 44], "outer": 42, "innerLeaked": False}
+
+
+def test_parallel_branches_each_have_their_own_scope():
+    def branch(name: str, value: int) -> dict:
+        return {"StartAt": name, "States": {
+            name: {"Type": "Pass", "Assign": {"mine": value}, "Next": f"{name}Read"},
+            f"{name}Read": {"Type": "Pass", "Output": "{% $mine + $base %}", "End": True}}}
+
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Base",
+        "States": {
+            "Base": {"Type": "Pass", "Assign": {"base": 100}, "Next": "Both"},
+            "Both": {"Type": "Parallel", "Branches": [branch("A", 1), branch("B", 2)], "End": True},
+        },
+    }
+    assert StateMachine(definition).run().output == [101, 102]
+
+
+def test_jsonpath_assign_takes_paths_context_intrinsics_and_other_variables():
+    definition = {
+        "StartAt": "Fetch",
+        "States": {
+            "Fetch": {"Type": "Task", "Resource": FN, "ResultSelector": {"name.$": "$.customer.name"},
+                      "Assign": {"customerName.$": "$.name", "stateName.$": "$$.State.Name",
+                                 "greeting.$": "States.Format('Hello {}', $.name)", "static": {"n": 1}},
+                      "Next": "Use"},
+            "Use": {"Type": "Pass", "Parameters": {"name.$": "$customerName", "greeting.$": "$greeting",
+                                                   "n.$": "$static.n", "from.$": "$stateName"}, "End": True},
+        },
+    }
+    machine = StateMachine(definition, resources={FN: lambda event, context: {"customer": {"name": "Ana"}}})
+    assert machine.run().output == {"name": "Ana", "greeting": "Hello Ana", "n": 1, "from": "Fetch"}
+
+
+def test_jsonpath_choice_rules_read_variables_and_a_catch_assigns_from_the_error_output():
+    def fail(event, context):
+        raise KeyError("missing")
+
+    definition = {
+        "StartAt": "Try",
+        "States": {
+            "Try": {"Type": "Task", "Resource": FN,
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Route",
+                               "Assign": {"lastError.$": "$.Error"}}],
+                    "End": True},
+            "Route": {"Type": "Choice", "Choices": [
+                {"Variable": "$lastError", "StringEquals": "KeyError", "Next": "Handled"}], "Default": "Unhandled"},
+            "Handled": {"Type": "Pass", "Parameters": {"error.$": "$lastError"}, "End": True},
+            "Unhandled": {"Type": "Fail"},
+        },
+    }
+    assert StateMachine(definition, resources={FN: fail}).run({}).output == {"error": "KeyError"}
+
+
+def test_a_jsonpath_reference_to_an_unassigned_variable_fails_with_states_runtime():
+    definition = {"StartAt": "Use", "States": {"Use": {"Type": "Pass", "Parameters": {"v.$": "$nope"}, "End": True}}}
+    execution = StateMachine(definition).run()
+    assert execution.error == "States.Runtime"
+    assert "The JSONPath '$nope' specified for the field 'v.$' could not be found" in execution.cause
+
+
+def test_a_variable_path_reads_inside_the_variable():
+    token = VARIABLES.set({"order": {"items": [{"sku": "a"}, {"sku": "b"}]}})
+    try:
+        assert compile_path("$order.items[1].sku").find(None) == "b"
+        assert compile_path("$order.items[*].sku").find(None) == ["a", "b"]
+        assert compile_path("$order.total").exists(None) is False
+    finally:
+        VARIABLES.reset(token)
+
+
+def test_a_variable_over_256_kib_fails_the_state_with_data_limit_exceeded():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Big",
+        "States": {"Big": {"Type": "Pass", "Assign": {"big": "{% $pad('', 300000, 'x') %}"}, "End": True}},
+    }
+    execution = StateMachine(definition).run()
+    assert execution.error == "States.DataLimitExceeded"
+    assert "'big'" in execution.cause
+
+
+def test_scope_limits_count_one_assign_and_the_whole_execution():
+    scope = VariableScope()
+    quarter = "x" * (MAX_VARIABLE_BYTES // 4)
+    scope.assign({"a": quarter, "b": quarter}, "S")
+    with pytest.raises(ASLError, match="Assign field"):
+        scope.assign({f"v{i}": quarter for i in range(5)}, "S")
+    value = "x" * 200_000  # 200,002 bytes as JSON: 51 of them fit in 10 MiB with the two above
+    child = scope.child()
+    for index in range(51):
+        child.assign({f"c{index}": value}, "S")
+    # Replacing a variable does not count its old value twice.
+    child.assign({"c0": value}, "S")
+    with pytest.raises(ASLError, match="variables would hold") as raised:
+        child.assign({"c51": value}, "S")
+    assert raised.value.error == "States.DataLimitExceeded"
