@@ -12,8 +12,9 @@ from stepflow.asl.loader import load_definition
 from stepflow.asl.validate import parse_definition
 from stepflow.engine.clock import Clock, VirtualClock
 from stepflow.engine.compile import CompiledMachine, compile_machine
-from stepflow.engine.execution import Execution, execute
-from stepflow.engine.history import check_name, execution_arn, state_machine_arn
+from stepflow.engine.execution import Execution, StopRequest, execute
+from stepflow.engine.history import History, check_name, execution_arn, state_machine_arn
+from stepflow.resources.callbacks import CallbackHub
 from stepflow.resources.registry import ResourceRegistry
 
 DEFAULT_NAME = "StateMachine"
@@ -25,8 +26,9 @@ class StateMachine:
     ``definition`` is a dict, JSON text or a file path. ``resources`` maps a Task Resource ARN to a
     Lambda-style ``handler(event, context)``; ``substitutions`` fill SAM-style ``${Name}`` placeholders
     first. ``clock`` (default: a fresh VirtualClock per run) and ``executor`` (default: a thread pool
-    per run) apply to every run unless ``run`` is given its own. A definition with problems raises
-    DefinitionError listing all of them.
+    per run) apply to every run unless ``run`` is given its own. ``callbacks`` is where callback and
+    activity tasks wait for their tokens (share one hub between machines answered by one client).
+    A definition with problems raises DefinitionError listing all of them.
     """
 
     def __init__(
@@ -39,8 +41,9 @@ class StateMachine:
         clock: Clock | None = None,
         executor: Executor | None = None,
         rng: random.Random | None = None,
+        callbacks: CallbackHub | None = None,
     ) -> None:
-        self.registry = ResourceRegistry(resources or {}, substitutions or {})
+        self.registry = ResourceRegistry(resources or {}, substitutions or {}, callbacks=callbacks)
         self.definition: dict[str, Any] = self.registry.substitute(load_definition(definition))
         self.name = check_name(name or DEFAULT_NAME, "state machine")
         self.arn = state_machine_arn(self.name)
@@ -62,10 +65,13 @@ class StateMachine:
         clock: Clock | None = None,
         executor: Executor | None = None,
         registry: Any = None,
+        stop: StopRequest | None = None,
+        history: History | None = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value; None means ``{}`` as StartExecution does) and
         return the finished Execution, whatever its status. ``registry`` stands in for the
-        machine's resources for this run only (e.g. a test case's mocked responses)."""
+        machine's resources for this run only (e.g. a test case's mocked responses); ``stop`` and
+        ``history`` let another thread abort the run and follow its events (see ``execute``)."""
         execution_name = check_name(name or str(uuid.uuid4()))
         return execute(
             self.compiled,
@@ -78,6 +84,8 @@ class StateMachine:
             registry=registry or self.registry,
             clock=clock or self.clock or VirtualClock(),
             executor=executor or self.executor,
+            stop=stop,
+            history=history,
         )
 
 

@@ -26,6 +26,20 @@ Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 DEFAULT_WORKERS = 64
 
 
+class StopRequest(StopSignal):
+    """A stop asked from outside the run (StopExecution): the error and cause ExecutionAborted records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error: str | None = None
+        self.cause: str | None = None
+
+    def stop(self, error: str | None = None, cause: str | None = None) -> None:
+        """Abort the run at its lanes' next state boundary (or a callback task's wait)."""
+        self.error, self.cause = error, cause
+        self.set()
+
+
 @dataclass(eq=False)
 class Execution:
     """One run of a state machine, shaped like DescribeExecution plus its history and steps."""
@@ -118,9 +132,15 @@ def execute(
     registry: Any,
     clock: Clock,
     executor: Executor | None = None,
+    stop: StopRequest | None = None,
+    history: History | None = None,
 ) -> Execution:
-    """Run ``machine`` once on ``input``; never raises for what happens inside the execution."""
-    history = History(clock)
+    """Run ``machine`` once on ``input``; never raises for what happens inside the execution.
+
+    ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
+    the run goes on.
+    """
+    history = history if history is not None else History(clock)
     started_id = history.execution_started(input, DEFAULT_ROLE_ARN)
     start = history.events[0]["timestamp"]
     execution = Execution(
@@ -147,7 +167,8 @@ def execute(
         deadline=start + timedelta(seconds=machine.timeout_seconds) if machine.timeout_seconds else None,
         executor=executor,
     )
-    lane = Lane(run, (), started_id, StopSignal())
+    stop = stop or StopRequest()
+    lane = Lane(run, (), started_id, stop)
     try:
         execution.output = run_lane(machine.root, input, lane)
         execution.status = "SUCCEEDED"
@@ -157,7 +178,7 @@ def execute(
     except ExecutionTimedOut:
         _end(execution, history, "TIMED_OUT", TIMEOUT, None, lane)
     except Stopped:
-        _end(execution, history, "ABORTED", None, None, lane)
+        _end(execution, history, "ABORTED", stop.error, stop.cause, lane)
     finally:
         run.close()
     execution.stop_date = clock.now()
