@@ -1,10 +1,11 @@
 """Sunglasses and eyeglasses from dlib's 68 landmarks, which dlib itself cannot tell.
 
-Sunglasses hide the skin around the eyes. For each eye, a lens-sized box (1.2 x 0.7 eye widths,
-centred on the eye's landmarks) is compared with the skin of the nose (landmarks 29-35): the share
-of its pixels that look like that skin (at least half as bright, same chromaticity) is ~0.15-0.9
-for bare eyes and clear glasses, and below 0.02 behind dark or tinted lenses, which are grey,
-black or coloured and darker than skin. Reflections on a lens do not look like skin either.
+Sunglasses hide the skin around the eyes. For each eye, a lens-sized box centred on the eye's
+landmarks (sized from the distance between the outer eye corners, which stays stable where the
+landmarks of a covered eye wander) is compared with the skin of the nose (landmarks 29-35): the
+share of its pixels that look like that skin (at least half as bright, same chromaticity) is
+~0.2-0.9 for bare eyes and clear glasses, and below ~0.08 behind dark or tinted lenses, which are
+grey, black or coloured and darker than skin. Reflections on a lens do not look like skin either.
 
 Eyeglasses show a frame: the bridge crosses the nose between the eyes, a sharp horizontal edge in
 a narrow strip along the nose's centre line from the brows down to landmark 29, where bare noses
@@ -20,8 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 # Share of skin-like pixels in the lens boxes below which the eyes are taken to be covered.
-# Measured: sunglasses 0.00-0.02, everything else 0.14 and up (clear glasses lowest).
-SKIN_VISIBLE_THRESHOLD = 0.06
+# Measured: sunglasses 0.00-0.074, everything else 0.22 and up (clear glasses lowest); the
+# threshold sits near their geometric mean.
+SKIN_VISIBLE_THRESHOLD = 0.125
+# Lens box half-width and half-height, as fractions of the outer-eye-corner distance.
+_LENS_HALF_WIDTH, _LENS_HALF_HEIGHT = 0.22, 0.13
 # Largest row-to-row change of the nose-bridge strip's brightness, relative to the skin's.
 # Measured: eyeglasses and sunglasses 0.12 and up, bare faces 0.10 and below.
 FRAME_EDGE_THRESHOLD = 0.115
@@ -59,13 +63,13 @@ def measure_eyewear(rgb: np.ndarray, landmarks: np.ndarray) -> EyewearMeasures:
     skin_brightness = max(float(np.median(nose @ _LUMA)), 1.0)
     skin_colour = np.median(_chromaticity(nose), axis=0)
 
+    eye_span = max(float(np.linalg.norm(landmarks[45] - landmarks[36])), 4.0)
+    half_width, half_height = _LENS_HALF_WIDTH * eye_span, _LENS_HALF_HEIGHT * eye_span
     shares = []
     for eye in _EYES:
-        points = landmarks[eye]
-        centre_x, centre_y = points.mean(axis=0)
-        eye_width = max(float(np.ptp(points[:, 0])), 2.0)
-        lens = _region(pixels, centre_x - 0.6 * eye_width, centre_y - 0.35 * eye_width,
-                       centre_x + 0.6 * eye_width, centre_y + 0.35 * eye_width).reshape(-1, 3)
+        centre_x, centre_y = landmarks[eye].mean(axis=0)
+        lens = _region(pixels, centre_x - half_width, centre_y - half_height,
+                       centre_x + half_width, centre_y + half_height).reshape(-1, 3)
         if not len(lens):
             continue
         bright = lens @ _LUMA >= _MIN_SKIN_BRIGHTNESS * skin_brightness
@@ -73,7 +77,6 @@ def measure_eyewear(rgb: np.ndarray, landmarks: np.ndarray) -> EyewearMeasures:
         shares.append(float(np.mean(bright & close)))
     skin_visible = float(np.mean(shares)) if shares else 1.0
 
-    eye_span = float(np.linalg.norm(landmarks[45] - landmarks[36]))
     centre_x = (landmarks[39, 0] + landmarks[42, 0]) / 2
     strip = _region(pixels, centre_x - 0.06 * eye_span, min(landmarks[21, 1], landmarks[22, 1]),
                     centre_x + 0.06 * eye_span, landmarks[29, 1])
