@@ -66,11 +66,14 @@ def overhead(repeats: int) -> list[dict]:
         def bare() -> None:
             analysis.analyse_decoded(data)
 
-        def workflow() -> None:
+        def workflow(cached: bool) -> None:
             with tempfile.TemporaryDirectory() as home:
                 stack, machine = fresh_machine(Path(home))
                 stack.buckets.put(stack.rider_photo_bucket, name, data)
-                analysis.clear_cache()
+                if cached:
+                    analysis.analyse_photo(data)
+                else:
+                    analysis.clear_cache()
                 started = time.perf_counter()
                 execution = machine.run(
                     {"userId": "user_a", "s3Bucket": stack.rider_photo_bucket, "s3Key": name}
@@ -82,9 +85,16 @@ def overhead(repeats: int) -> list[dict]:
         bare_seconds = best_of(repeats, bare)
         timings: list[float] = []
         for _ in range(repeats):
-            workflow()
-        rows.append({"photo": name, "bare_s": bare_seconds, "workflow_s": min(timings),
-                     "ratio": min(timings) / bare_seconds})
+            workflow(cached=False)
+        cold = min(timings)
+        # The workflow's own cost, measured apart from detection (analysis already cached):
+        # on a shared, busy machine this is the steadier figure.
+        timings.clear()
+        for _ in range(repeats):
+            workflow(cached=True)
+        rows.append({"photo": name, "bare_s": bare_seconds, "workflow_s": cold,
+                     "ratio": cold / bare_seconds, "own_s": min(timings),
+                     "ratio_from_own": (bare_seconds + min(timings)) / bare_seconds})
     return rows
 
 
@@ -172,8 +182,9 @@ def main() -> int:
 
     print("1. workflow wall time vs bare decode + detect + encode (best of %d)" % args.repeats)
     for row in overhead(args.repeats):
-        print(f"   {row['photo']:<28} bare {row['bare_s'] * 1000:7.1f} ms   workflow "
-              f"{row['workflow_s'] * 1000:7.1f} ms   ratio {row['ratio']:.2f}")
+        print(f"   {row['photo']:<28} bare {row['bare_s'] * 1000:6.1f} ms  workflow "
+              f"{row['workflow_s'] * 1000:6.1f} ms  ratio {row['ratio']:.2f}  | workflow's own "
+              f"{row['own_s'] * 1000:5.1f} ms -> ratio {row['ratio_from_own']:.2f}")
     print(f"2. throughput, {args.photos} distinct photos through the workflow")
     for workers in (1, 2):
         row = throughput(args.photos, workers)

@@ -44,7 +44,8 @@ def run_delete(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     collections = FaceCollections(data_root()).list_collections()
-    return _print({"CollectionIds": collections, "FaceModelVersions": [FACE_MODEL_VERSION] * len(collections)})
+    versions = [FACE_MODEL_VERSION] * len(collections)
+    return _print({"CollectionIds": collections, "FaceModelVersions": versions})
 
 
 def run_list_faces(args: argparse.Namespace) -> int:

@@ -35,5 +35,7 @@ def run(args: argparse.Namespace) -> int:
         if root.exists() and any(root.iterdir()):
             raise StepflowError(f"--home {root} is not empty; the demo needs a fresh data root")
     ok = run_demo(root, sys.stdout)
-    print(f"\ninspect it: STEPFLOW_HOME={root} stepflow table scan | stepflow collection list-faces")
+    print(f"\ninspect it with STEPFLOW_HOME={root} and: stepflow executions list | "
+          "stepflow report 01-user_a-1_happy_face | stepflow table scan | "
+          "stepflow collection list-faces")
     return 0 if ok else EXIT_WRONG_OUTCOME

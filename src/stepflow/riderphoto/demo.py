@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 
 from PIL import Image
 
+from stepflow.engine.clock import RealClock
 from stepflow.engine.execution import Execution
 from stepflow.machine import StateMachine
 from stepflow.riderphoto.stack import Stack, bindings
@@ -51,7 +53,8 @@ def outcome_of(execution: Execution, seconds: float) -> Outcome:
     for step in execution.steps:
         if len(step.scope) == 2 and isinstance(step.scope[1], int):
             by_branch.setdefault(step.scope[1], []).append(step.name)
-    notice = (execution.output or {}).get("messageToSend") if isinstance(execution.output, dict) else None
+    output = execution.output
+    notice = output.get("messageToSend") if isinstance(output, dict) else None
     if notice:
         error, message = notice["title"], notice["message"]
     elif execution.status != "SUCCEEDED":
@@ -96,19 +99,24 @@ def run_demo(
     resources, substitutions = bindings(root)
     definition = REPO_ROOT / validation["definition"]
     machine = StateMachine.from_file(
-        definition, name="RiderPhotoProcessing-4", resources=resources, substitutions=substitutions
+        definition,
+        name="RiderPhotoProcessing-4",
+        resources=resources,
+        substitutions=substitutions,
+        clock=RealClock(),  # real dates in the stored executions (there are no Wait states)
     )
     print(f"running {definition.relative_to(REPO_ROOT)} on {len(validation['runs'])} inputs\n",
           file=out)
     store = ExecutionStore(root)
     rows, failures = [], []
-    for case in validation["runs"]:
+    for number, case in enumerate(validation["runs"], 1):
         event = {**case["input"], "s3Bucket": bucket}
         started = time.perf_counter()
-        execution = machine.run(event)
+        execution = machine.run(event, name=execution_name(number, event))
         outcome = outcome_of(execution, time.perf_counter() - started)
         store.save(execution)
-        indexed = {face.get("ExternalImageId") for face in stack.collections.list_faces(stack.collection_id)}
+        faces = stack.collections.list_faces(stack.collection_id)
+        indexed = {face.get("ExternalImageId") for face in faces}
         problems = mismatches(outcome, case["expect"], indexed, event["userId"])
         failures.extend(f"{event['userId']} {event['s3Key']}: {p}" for p in problems)
         rows.append((event["s3Key"], event["userId"], outcome, "ok" if not problems else "WRONG"))
@@ -119,6 +127,12 @@ def run_demo(
         return False
     print("\nevery outcome is as the workshop describes", file=out)
     return True
+
+
+def execution_name(number: int, event: dict[str, Any]) -> str:
+    """A readable execution name (AWS allows letters, digits, - and _), e.g. 01-user_a-1_happy_face."""
+    raw = f"{number:02d}-{event['userId']}-{Path(event['s3Key']).stem}"
+    return re.sub(r"[^A-Za-z0-9_-]", "_", raw)[:80]
 
 
 def visited(outcome: Outcome) -> str:

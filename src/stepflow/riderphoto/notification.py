@@ -41,7 +41,8 @@ class SmtpSettings:
         host, recipient = value("Host"), value("To")
         if not host or not recipient:
             return None
-        return cls(host, int(value("Port", "25") or 25), value("From", "stepflow@localhost") or "", recipient)
+        port = int(value("Port", "25") or 25)
+        return cls(host, port, value("From", "stepflow@localhost") or "", recipient)
 
 
 def message_to_send(event: Any) -> dict[str, str]:
