@@ -144,3 +144,34 @@ def test_stack_up_keeps_smtp_settings_for_the_notification(home):
     stepflow(home, "stack", "up", "--smtp-port", "2525")
     assert Stack(home).settings() == {
         "SmtpHost": "mail.local", "SmtpTo": "ops@wildrydes.test", "SmtpPort": "2525"}
+
+
+@pytest.mark.faces
+def test_concurrent_runs_in_separate_processes_register_one_face_once(home):
+    from pathlib import Path
+
+    from stepflow.riderphoto.stack import Stack
+
+    bucket = json.loads(stepflow(home, "stack", "up", "--json").stdout)["RiderPhotoS3Bucket"]
+    definition = Path(__file__).resolve().parents[2] / "definitions" / "rider-photo-processing-4.asl.json"
+    env = {**os.environ, "STEPFLOW_HOME": str(home)}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "stepflow", "run", str(definition), "--stack", "riderphoto",
+             "--json", "--input",
+             json.dumps({"userId": f"user_{i}", "s3Bucket": bucket, "s3Key": "1_happy_face.jpg"})],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        for i in range(3)
+    ]
+    results = [json.loads(run.communicate()[0]) for run in runs]
+    registered = [r for r in results if r["status"] == "SUCCEEDED" and "parallelResult" in r["output"]]
+    assert len(registered) == 1
+    for result in results:
+        if result not in registered:  # caught at the search, or failed by the index's re-check
+            title = (result["output"] or {}).get("messageToSend", {}).get("title")
+            assert "FaceAlreadyExistsError" in (title, result["error"])
+    stack = Stack(home)
+    assert len(stack.collections.list_faces("rider-photos")) == 1
+    assert [item["Username"] for item in stack.tables.scan(stack.table)] == [
+        registered[0]["output"]["userId"]]

@@ -84,3 +84,10 @@ def test_encoded_escapes_are_refused_after_decoding(stack, tmp_path, key):
     with pytest.raises(UnsafeNameError):
         run(stack, key)
     assert sorted(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("bucket", ["..", "../buckets", "/tmp", "a\\b", "UPPER-case"])
+def test_bucket_names_that_are_not_s3_names_are_refused(stack, bucket):
+    event = {"userId": "user_a", "s3Bucket": bucket, "s3Key": "1_happy_face.jpg"}
+    with pytest.raises(UnsafeNameError):
+        handler(event, None, stack=stack)
