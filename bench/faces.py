@@ -16,17 +16,22 @@ import argparse
 import itertools
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+# Python puts this script's folder first on sys.path, where bench/jsonata.py would shadow the
+# jsonata package that stepflow imports; this script needs nothing from its folder.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from stepflow.riderphoto import detection
-from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded
-from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, SKIN_VISIBLE_THRESHOLD
-from stepflow.riderphoto.images import PhotoRejected, decode_photo
-from stepflow.settings import fixtures_dir
+import numpy as np  # noqa: E402
+
+from stepflow.riderphoto import detection  # noqa: E402
+from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded  # noqa: E402
+from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, SKIN_VISIBLE_THRESHOLD  # noqa: E402
+from stepflow.riderphoto.images import PhotoRejected, decode_photo  # noqa: E402
+from stepflow.settings import fixtures_dir  # noqa: E402
 
 # The manifest labels sunglasses only; these fixtures show clear eyeglasses (seen in the photos
 # and said in the manifest's notes for the aws_bp_man photos).
