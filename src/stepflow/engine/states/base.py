@@ -15,7 +15,7 @@ from stepflow.asl.errors import ASLError
 from stepflow.asl.paths import VARIABLES, StateDataError
 from stepflow.engine.context import state_context
 from stepflow.engine.dataflow import Dataflow, compact_json, payload_json
-from stepflow.engine.history import state_events
+from stepflow.engine.history import EventType, state_events
 from stepflow.engine.retry import CatchPolicy, RetryPolicy
 from stepflow.engine.trace import Scope, StepRecord
 from stepflow.engine.variables import VariableScope
@@ -178,7 +178,8 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
                 error: ASLError = problem.at_state(state.name, record.entered_event_id)
             except ASLError as raised:
                 error = raised
-            delay = retry.next_delay(error.error) if retry is not None else None
+            # The ASLError itself, so States.HeartbeatTimeout can tell a missed heartbeat apart.
+            delay = retry.next_delay(error) if retry is not None else None
             if delay is None:
                 return _handle_error(state, state_input, error, context, record, lane)
             record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
@@ -222,9 +223,16 @@ def _handle_error(
     A catcher whose own Output or Assign fails fails the state with that error, uncaught (AWS).
     """
     record.error, record.cause = error.error, error.cause
-    catcher = state.catch.find(error.error) if state.catch is not None else None
+    catcher = state.catch.find(error) if state.catch is not None else None
     if catcher is None:
         record.status = "FAILED"
+        location = getattr(error, "location", None)
+        if location is not None:  # a JSONata expression failed: AWS records where
+            lane.follow(lane.run.history.append(
+                EventType.EvaluationFailed,
+                {"error": error.error, "cause": error.cause, "location": location, "state": state.name},
+                lane.last_event_id,
+            ))
         raise error
     index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
     try:

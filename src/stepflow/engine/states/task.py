@@ -4,7 +4,9 @@ The history follows the resource kind, as on AWS: a plain Lambda function ARN gi
 LambdaFunctionScheduled / Started / Succeeded (Failed, TimedOut); a service integration such as
 ``arn:aws:states:::lambda:invoke`` gives TaskScheduled / TaskStarted / TaskSucceeded (TaskFailed,
 TaskTimedOut). Resolving the ARN to a handler, calling it and enforcing TimeoutSeconds /
-HeartbeatSeconds is the resource registry's job.
+HeartbeatSeconds is the resource registry's job. A ``.waitForTaskToken`` or activity task waits for
+its answer from outside (``states/callback.py``); each attempt of such a task gets a fresh task token
+in ``$$.Task.Token``.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from stepflow.asl.paths import PathNotFound, StateDataError
 from stepflow.engine.dataflow import Reader, payload_json
 from stepflow.engine.history import EventType
 from stepflow.engine.states.base import CompiledState, Lane
+from stepflow.engine.states.callback import WAIT_FOR_TASK_TOKEN, wait_for_answer
+from stepflow.resources.callbacks import new_task_token
 from stepflow.engine.trace import StepRecord
 
 _TIMEOUTS = (TIMEOUT, HEARTBEAT_TIMEOUT)
@@ -35,6 +39,11 @@ class TaskState(CompiledState):
         self.timeout = timeout
         self.heartbeat = heartbeat
 
+    def execute(self, state_input: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
+        if self.resource.endswith(WAIT_FOR_TASK_TOKEN):
+            context = {**context, "Task": {"Token": new_task_token()}}
+        return super().execute(state_input, context, record, lane)
+
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         run = lane.run
         history = run.history
@@ -44,6 +53,8 @@ class TaskState(CompiledState):
             target = run.registry.resolve(self.resource, data, self.name)
         except StepflowError as unsupported:
             raise ASLError(RUNTIME, str(unsupported)) from None
+        if target.kind in ("callback", "activity"):
+            return wait_for_answer(self.name, target, data, context, lane, timeout, heartbeat)
         # Service integrations (arn:aws:states:::...) write Task* events, functions LambdaFunction*.
         is_lambda = not (target.kind == "integration" and self.resource.startswith(_SERVICE_PREFIX))
         if is_lambda:
