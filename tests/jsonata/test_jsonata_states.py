@@ -371,3 +371,15 @@ def test_nested_states_default_to_the_definition_query_language():
         },
     }
     assert StateMachine(definition).run({"items": [1, 2]}).output == [{"item": 1}, {"item": 2}]
+
+
+def test_an_uncaught_evaluation_failure_is_recorded_as_an_evaluation_failed_event():
+    execution = run({"T": {"Type": "Pass", "Output": {"v": "{% $states.input.missing %}"}, "End": True}})
+    types = [event["type"] for event in execution.history]
+    assert types == ["ExecutionStarted", "PassStateEntered", "EvaluationFailed", "ExecutionFailed"]
+    assert execution.history[2]["evaluationFailedEventDetails"] == {
+        "error": "States.QueryEvaluationError",
+        "cause": missing_cause("T", "Output/v"),
+        "location": "Output/v",
+        "state": "T",
+    }

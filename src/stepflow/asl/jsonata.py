@@ -32,7 +32,7 @@ from typing import Any
 from jsonata import Functions, Jsonata, JException
 from jsonata.utils import Utils
 
-from stepflow.asl.errors import QUERY_EVALUATION_ERROR, StepflowError
+from stepflow.asl.errors import QUERY_EVALUATION_ERROR, ASLError, StepflowError
 from stepflow.asl.paths import StateDataError
 
 __all__ = [
@@ -69,11 +69,20 @@ class JsonataSyntaxError(StepflowError):
 
 
 class QueryEvaluationError(StateDataError):
-    """States.QueryEvaluationError; the engine prefixes the state name (as for States.Runtime)."""
+    """States.QueryEvaluationError; the engine prefixes the state name (as for States.Runtime).
 
-    def __init__(self, detail: str) -> None:
+    ``location`` is the field that failed, as AWS's EvaluationFailed event names it.
+    """
+
+    def __init__(self, detail: str, location: str | None = None) -> None:
         super().__init__(detail)
         self.error = QUERY_EVALUATION_ERROR
+        self.location = location
+
+    def at_state(self, state_name: str, entered_event_id: int) -> ASLError:
+        located = super().at_state(state_name, entered_event_id)
+        located.location = self.location  # type: ignore[attr-defined]
+        return located
 
 
 class _FunctionError(Exception):
@@ -158,7 +167,7 @@ class Expression:
     def failure(self, what: str) -> QueryEvaluationError:
         """The error for this expression: "The JSONata expression '...' specified for the field '...' <what>"."""
         return QueryEvaluationError(
-            f"The JSONata expression '{self.text}' specified for the field '{self.field}' {what}"
+            f"The JSONata expression '{self.text}' specified for the field '{self.field}' {what}", self.field
         )
 
 
