@@ -207,18 +207,31 @@ def test_a_condition_must_give_a_boolean():
     assert "returned an unexpected result type. Expected 'boolean', but was 'number' for value: 1" in execution.cause
 
 
-def test_a_matching_rule_uses_its_own_output_and_assign_the_default_path_the_states():
+def test_the_state_assign_applies_whichever_rule_matches_and_a_rule_adds_its_own():
+    # Guide, "Choice Rules (JSONata)": a rule's Assign applies when it matches; a state-level
+    # Assign "applies regardless of which choice rule matches". The rule wins on a shared name.
     states = {
         "Pick": {"Type": "Choice",
                  "Choices": [{"Condition": "{% $states.input.condition %}", "Next": "Report",
                               "Assign": {"assignment": "Condition assignment"}, "Output": {"from": "rule"}}],
-                 "Default": "Report", "Assign": {"assignment": "Default Assignment"}},
-        "Report": {"Type": "Pass", "Output": {"assignment": "{% $assignment %}", "input": "{% $states.input %}"},
-                   "End": True},
+                 "Default": "Report", "Assign": {"assignment": "Default Assignment", "always": "{% $states.input %}"},
+                 "Output": {"from": "state"}},
+        "Report": {"Type": "Pass", "Output": {"assignment": "{% $assignment %}", "always": "{% $always %}",
+                                              "input": "{% $states.input %}"}, "End": True},
     }
-    assert run(states, {"condition": True}).output == {"assignment": "Condition assignment", "input": {"from": "rule"}}
-    assert run(states, {"condition": False}).output == {"assignment": "Default Assignment",
-                                                       "input": {"condition": False}}
+    assert run(states, {"condition": True}).output == {
+        "assignment": "Condition assignment", "always": {"condition": True}, "input": {"from": "rule"}}
+    assert run(states, {"condition": False}).output == {
+        "assignment": "Default Assignment", "always": {"condition": False}, "input": {"from": "state"}}
+
+
+def test_a_failing_rule_assign_names_the_rule():
+    execution = run({
+        "Pick": {"Type": "Choice", "Choices": [{"Condition": "{% true %}", "Next": "Done",
+                                                "Assign": {"x": "{% $states.input.missing %}"}}], "Default": "Done"},
+        "Done": {"Type": "Succeed"},
+    })
+    assert execution.cause == missing_cause("Pick", "Choices[0]/Assign/x")
 
 
 def test_wait_seconds_and_timestamp_may_be_expressions():

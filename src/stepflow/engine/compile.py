@@ -309,7 +309,7 @@ def _condition(condition: Any, field: str) -> Callable[[Any, Any], bool]:
 
 
 def _rule_flows(flow: Dataflow, rules: list[Any]) -> list[Dataflow]:
-    """Per Choice rule, the flow applied when it matches: the rule's own Assign and Output (AWS)."""
+    """Per Choice rule, the flow applied when it matches (with the rule's own Assign and Output)."""
     return [
         flow.for_rule(rule.Assign, rule.Output if "Output" in rule.model_fields_set else ABSENT, index)
         for index, rule in enumerate(rules)

@@ -53,7 +53,8 @@ class Dataflow(Protocol):
         ...
 
     def for_rule(self, assign: dict[str, Any] | None, output: Any, index: int) -> Dataflow:
-        """This flow with Choice rule ``index``'s own Assign / Output in place of the state's."""
+        """The flow when Choice rule ``index`` matches: the state's Assign plus the rule's own, and
+        the rule's Output (JSONata) in place of the state's when it has one."""
         ...
 
 
@@ -123,10 +124,8 @@ class JsonPathDataflow:
         return output
 
     def for_rule(self, assign: dict[str, Any] | None, output: Any, index: int) -> JsonPathDataflow:
-        rule_flow = JsonPathDataflow.__new__(JsonPathDataflow)
-        for name in JsonPathDataflow.__slots__:
-            setattr(rule_flow, name, getattr(self, name))
-        rule_flow.assign = _assignment(assign, "JSONPath", f"Choices[{index}]/Assign")
+        rule_flow = _copy(self)
+        rule_flow.assign = _both(self.assign, _assignment(assign, "JSONPath", f"Choices[{index}]/Assign"))
         return rule_flow
 
 
@@ -210,8 +209,12 @@ class JsonataDataflow:
         return caught
 
     def for_rule(self, assign: dict[str, Any] | None, output: Any, index: int) -> JsonataDataflow:
-        # A matching rule's own Output and Assign replace the state's (which belong to Default).
-        return JsonataDataflow(arguments=ABSENT, output=output, assign=assign, prefix=f"Choices[{index}]/")
+        rule_flow = _copy(self)
+        prefix = f"Choices[{index}]/"
+        rule_flow.assign = _both(self.assign, _assignment(assign, "JSONata", f"{prefix}Assign"))
+        if output is not ABSENT:
+            rule_flow.output = compile_value(output, f"{prefix}Output")
+        return rule_flow
 
 
 # JSON types as AWS names them in "returned an unexpected result type" causes.
@@ -265,6 +268,22 @@ def _json_type(value: Any) -> str:
 
 def _assignment(assign: dict[str, Any] | None, language: str, field: str = "Assign") -> Assignment | None:
     return None if assign is None else compile_assign(assign, language, field)
+
+
+def _both(state: Assignment | None, rule: Assignment | None) -> Assignment | None:
+    """A Choice state's Assign applies whichever rule matches; the rule's own Assign is added to
+    it, winning where both set a variable (developer guide, "Choice Rules (JSONata)")."""
+    if state is None or rule is None:
+        return state or rule
+    return lambda data, states, context: {**state(data, states, context), **rule(data, states, context)}
+
+
+def _copy(flow: Any) -> Any:
+    """A shallow copy of a slotted flow, to vary one Choice rule's fields."""
+    copy = type(flow).__new__(type(flow))
+    for name in type(flow).__slots__:
+        setattr(copy, name, getattr(flow, name))
+    return copy
 
 
 def payload_json(value: Any, state_name: str) -> str:

@@ -1,7 +1,7 @@
 """Choice: picks the Next state from the first matching rule, else ``Default``, else fails.
 
-A matching rule's own ``Assign`` (and, in JSONata, ``Output``) apply instead of the state's, which
-belong to the Default path (AWS).
+The state's ``Assign`` applies whichever rule matches, with a matching rule's own ``Assign`` added;
+in JSONata a matching rule's ``Output`` replaces the state's (developer guide, "Choice Rules").
 """
 from __future__ import annotations
 
