@@ -100,6 +100,9 @@ def test_collection_commands_print_aws_cli_shaped_json(home):
     assert again.returncode == 2 and "ResourceAlreadyExistsException" in again.stderr
     assert json.loads(stepflow(home, "collection", "list-faces", "--collection-id", "extra").stdout)["Faces"] == []
     assert json.loads(stepflow(home, "collection", "list").stdout)["CollectionIds"] == ["extra"]
+    described = json.loads(stepflow(home, "collection", "describe", "--collection-id", "extra").stdout)
+    assert described["FaceCount"] == 0
+    assert described["CollectionARN"] == "aws:rekognition:us-east-1:123456789012:collection/extra"
     deleted = stepflow(home, "collection", "delete", "--collection-id", "extra")
     assert json.loads(deleted.stdout) == {"StatusCode": 200}
 

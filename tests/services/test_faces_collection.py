@@ -1,6 +1,8 @@
 """Face collections behave like Rekognition collections over face_recognition encodings."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -153,3 +155,23 @@ def test_a_failed_transaction_leaves_no_face_behind(collections, monkeypatch):
         index(collections, random_face(), "user_a")
     monkeypatch.undo()
     assert collections.list_faces("rider-photos") == []
+
+
+def test_a_collection_recreated_by_another_process_is_not_served_from_a_stale_cache(tmp_path):
+    collections = FaceCollections(tmp_path)
+    collections.create_collection("rider-photos")
+    old, new = random_face(), random_face()
+    index(collections, old, "user_old")
+    assert collections.search("rider-photos", old, threshold=70)  # now cached in this process
+    script = (
+        "import sys, numpy as np\n"
+        "from stepflow.services.faces import FaceCollections\n"
+        "c = FaceCollections(sys.argv[1])\n"
+        "c.delete_collection('rider-photos'); c.create_collection('rider-photos')\n"
+        "c.index_faces('rider-photos', [np.array([float(x) for x in sys.argv[2].split(',')])],"
+        " [{'ExternalImageId': 'user_new'}])\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path), ",".join(map(str, new))], check=True)
+    assert collections.search("rider-photos", old, threshold=70) == []
+    [match] = collections.search("rider-photos", new, threshold=70)
+    assert match["Face"]["ExternalImageId"] == "user_new"

@@ -18,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name, handler, help_text in (
         ("create", run_create, "create a collection (aws rekognition create-collection)"),
         ("delete", run_delete, "delete a collection and its faces"),
+        ("describe", run_describe, "face count, model version, ARN and creation time"),
         ("list-faces", run_list_faces, "list the faces indexed in a collection"),
         ("delete-faces", run_delete_faces, "delete faces by FaceId"),
     ):
@@ -40,6 +41,10 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     return _print(FaceCollections(data_root()).delete_collection(args.collection_id))
+
+
+def run_describe(args: argparse.Namespace) -> int:
+    return _print(FaceCollections(data_root()).describe_collection(args.collection_id))
 
 
 def run_list(args: argparse.Namespace) -> int:

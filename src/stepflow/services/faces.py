@@ -15,13 +15,14 @@ default tolerance, 0.6, would not: two pairs of different people lie at 0.55-0.5
 
 Search is one vectorised pass: squared distances |m|^2 - 2 m.q + |q|^2 over a float32 matrix whose
 row norms are precomputed. The matrix is cached per process and reloaded only when the
-collection's generation (bumped by every write, in the same transaction) changes.
+collection's generation (a random tag replaced by every write, in the same transaction) changes.
 """
 from __future__ import annotations
 
 import json
 import math
 import re
+import secrets
 import sqlite3
 import threading
 import uuid
@@ -45,7 +46,7 @@ _K = (math.log(100 / 20 - 1) - math.log(100 / 70 - 1)) / (
 )
 _C = DISTANCE_AT_SIMILARITY_70 - math.log(100 / 70 - 1) / _K
 FACE_MODEL_VERSION = "face_recognition-dlib-128d"
-_REGION_ACCOUNT = "local:000000000000"
+_REGION_ACCOUNT = "us-east-1:123456789012"  # the account and region stepflow reports everywhere
 _COLLECTION_ID = re.compile(r"[a-zA-Z0-9_.\-]{1,255}")
 _EXTERNAL_IMAGE_ID = re.compile(r"[a-zA-Z0-9_.\-:]{1,255}")
 
@@ -53,7 +54,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS collections (
     collection_id TEXT PRIMARY KEY,
     created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    generation INTEGER NOT NULL DEFAULT 0
+    generation INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS faces (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -181,6 +182,12 @@ def _face_matches(
     ]
 
 
+def _new_generation() -> int:
+    """A random version tag: unlike a counter, it cannot repeat after a collection is deleted and
+    recreated by another process, so a stale cached matrix is never taken for current."""
+    return secrets.randbits(62)
+
+
 def _as_vectors(encodings: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
     block = np.asarray(encodings, dtype=np.float32)
     if block.ndim == 1:
@@ -237,11 +244,12 @@ class FaceCollections:
         return loaded
 
     def _bump(self, connection: sqlite3.Connection, collection_id: str) -> int:
+        generation = _new_generation()
         connection.execute(
-            "UPDATE collections SET generation = generation + 1 WHERE collection_id = ?",
-            (collection_id,),
+            "UPDATE collections SET generation = ? WHERE collection_id = ?",
+            (generation, collection_id),
         )
-        return self._generation(connection, collection_id)
+        return generation
 
     @staticmethod
     def arn(collection_id: str) -> str:
@@ -252,8 +260,8 @@ class FaceCollections:
         with self._transaction(write=True) as connection:
             try:
                 connection.execute(
-                    "INSERT INTO collections (collection_id) VALUES (?)",
-                    (self._check_id(collection_id),),
+                    "INSERT INTO collections (collection_id, generation) VALUES (?, ?)",
+                    (self._check_id(collection_id), _new_generation()),
                 )
             except sqlite3.IntegrityError:
                 raise RekognitionError(
@@ -426,8 +434,8 @@ class FaceCollections:
         """Keep the cached matrix current after our own write instead of reloading it all.
 
         Runs while the write lock is held, so ``matrix`` was current when the rows went in. If
-        the commit then fails, the generation in SQLite stays behind the cache's and the next
-        reader reloads.
+        the commit then fails, SQLite keeps the old generation, which no longer matches the
+        cache's, so the next reader reloads.
         """
         with self._cache_lock:
             if self._cache.get((str(self.path), collection_id)) is matrix:
