@@ -1,0 +1,1 @@
+"""Conformance with real AWS Step Functions: scenarios replayed against AWS-recorded histories."""

@@ -1,0 +1,157 @@
+"""Task states whose Resource is a plain Lambda function ARN (LambdaFunction* events), as on AWS.
+
+Evidence (localstack/localstack, AWS-validated snapshots):
+- ``tests/aws/services/stepfunctions/v2/error_handling/test_task_lambda.snapshot.json``
+  (test_raise_exception, test_raise_exception_catch) with the template
+  ``templates/errorhandling/statemachines/task_lambda_invoke_catch_relevant.json5``;
+- ``tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json``
+  (test_task_lambda_data_limit_exceeded_on_large_utf8_response, test_start_large_input);
+- ``tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json``
+  (test_fixed_timeout_lambda).
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from .recorded import FIRST_STATE_ENTERED, FUNCTION_ARN, assert_links, details, run
+
+LAMBDA_INPUT = {"FunctionName": "conformance", "Payload": None}
+
+
+def raise_exception(event, context):
+    raise Exception("Some exception was raised.")
+
+
+def catch_relevant(resource: str) -> dict:
+    """Three catchers in order; a Lambda's own exception is a States.TaskFailed, not Lambda.Unknown."""
+    return {
+        "StartAt": "Start",
+        "States": {
+            "Start": {
+                "Type": "Task",
+                "Resource": resource,
+                "Parameters": {"FunctionName.$": "$.FunctionName", "Payload.$": "$.Payload"},
+                "Catch": [
+                    {"ErrorEquals": ["Lambda.Unknown"], "Next": "EndWithLambdaUnknownHandler"},
+                    {"ErrorEquals": ["States.TaskFailed"], "Next": "EndWithStateTaskFailedHandler"},
+                    {"ErrorEquals": ["States.ALL"], "Next": "EndWithAllHandler"},
+                ],
+                "Next": "EndWithFinal",
+            },
+            "EndWithLambdaUnknownHandler": {"Type": "Pass", "ResultPath": "$.lambda_unknown", "End": True},
+            "EndWithStateTaskFailedHandler": {"Type": "Pass", "ResultPath": "$.task_failed_error", "End": True},
+            "EndWithAllHandler": {"Type": "Pass", "ResultPath": "$.all_error", "End": True},
+            "EndWithFinal": {"Type": "Pass", "ResultPath": "$.final", "End": True},
+        },
+    }
+
+
+def single_task(**fields) -> dict:
+    return {"StartAt": "Start", "States": {"Start": {"Type": "Task", "Resource": FUNCTION_ARN, "End": True, **fields}}}
+
+
+def test_uncaught_exception_fails_with_the_exception_class_and_lambda_error_json():
+    execution = run(single_task(), LAMBDA_INPUT, {FUNCTION_ARN: raise_exception})
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("TaskStateEntered", 0),
+            ("LambdaFunctionScheduled", 2),
+            ("LambdaFunctionStarted", 3),
+            ("LambdaFunctionFailed", 4),
+            ("ExecutionFailed", 5),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    assert details(execution, 3) == {
+        "input": LAMBDA_INPUT,
+        "inputDetails": {"truncated": False},
+        "resource": FUNCTION_ARN,
+    }
+    assert details(execution, 4) == {}
+    failed = details(execution, 5)
+    assert failed["error"] == "Exception"
+    cause = json.loads(failed["cause"])
+    assert list(cause) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert (cause["errorMessage"], cause["errorType"]) == ("Some exception was raised.", "Exception")
+    assert details(execution, 6) == failed
+
+
+def test_caught_exception_output_carries_the_cause_with_spaced_json_separators():
+    execution = run(catch_relevant(FUNCTION_ARN), LAMBDA_INPUT, {FUNCTION_ARN: raise_exception})
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("TaskStateEntered", 0),
+            ("LambdaFunctionScheduled", 2),
+            ("LambdaFunctionStarted", 3),
+            ("LambdaFunctionFailed", 4),
+            ("TaskStateExited", 5),
+            ("PassStateEntered", 6),
+            ("PassStateExited", 7),
+            ("ExecutionSucceeded", 8),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    caught = details(execution, 6)["output"]
+    assert list(caught) == ["Error", "Cause"]
+    assert caught["Error"] == "Exception"
+    # AWS: "{\"errorMessage\": \"Some exception was raised.\", \"errorType\": \"Exception\", ..."
+    assert caught["Cause"].startswith('{"errorMessage": "Some exception was raised.", "errorType": "Exception", ')
+    assert details(execution, 7)["name"] == "EndWithStateTaskFailedHandler"
+    assert execution.output == {**caught, "task_failed_error": caught}
+
+
+def test_result_over_256_kib_fails_with_data_limit_exceeded():
+    execution = run(single_task(), LAMBDA_INPUT, {FUNCTION_ARN: lambda event, context: "a" * (257 * 1024)})
+    assert [event["type"] for event in execution.history][-2:] == ["LambdaFunctionFailed", "ExecutionFailed"]
+    assert details(execution, 5)["error"] == "States.DataLimitExceeded"
+    assert details(execution, 5)["cause"].endswith(
+        "returned a result with a size exceeding the maximum number of bytes service limit."
+    )
+
+
+def test_pass_result_over_256_kib_fails_naming_the_state():
+    execution = run(
+        {"StartAt": "State_1", "States": {"State_1": {"Type": "Pass", "Result": {"Arg1": "a" * (257 * 1024)}, "End": True}}}
+    )
+    assert_links(
+        execution,
+        [("ExecutionStarted", 0), ("PassStateEntered", 0), ("ExecutionFailed", 2)],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    assert details(execution, 3) == {
+        "cause": "The state/task 'State_1' returned a result with a size exceeding the maximum number of bytes service limit.",
+        "error": "States.DataLimitExceeded",
+    }
+
+
+def test_timeout_records_lambda_function_timed_out_without_a_cause():
+    def slow(event, context):
+        time.sleep(1.5)
+        return "late"
+
+    execution = run(single_task(TimeoutSeconds=1), {"Payload": None}, {FUNCTION_ARN: slow})
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("TaskStateEntered", 0),
+            ("LambdaFunctionScheduled", 2),
+            ("LambdaFunctionStarted", 3),
+            ("LambdaFunctionTimedOut", 4),
+            ("ExecutionFailed", 5),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    assert details(execution, 3) == {
+        "input": {"Payload": None},
+        "inputDetails": {"truncated": False},
+        "resource": FUNCTION_ARN,
+        "timeoutInSeconds": 1,
+    }
+    assert details(execution, 5) == {"error": "States.Timeout"}
+    assert details(execution, 6) == {"error": "States.Timeout"}
