@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepflow.riderphoto.analysis import analyse_photo
+from stepflow.riderphoto.analysis import FaceInfo, analyse_photo
 from stepflow.riderphoto.aws_errors import service_error
 from stepflow.riderphoto.images import PhotoRejected
 from stepflow.riderphoto.photo_source import read_photo
@@ -26,8 +26,8 @@ class FaceAlreadyExistsError(Exception):
     """The workshop's custom error; Step Functions matches it by this name."""
 
 
-def largest_face_encoding(stack: Stack, event: Any) -> Any:
-    """The photo's largest face (what Rekognition searches and indexes by), with its analysis.
+def searched_face(stack: Stack, event: Any) -> FaceInfo:
+    """The photo's largest face: the one Rekognition searches with and indexes.
 
     Rekognition's own errors keep their names: an undecodable photo is
     InvalidImageFormatException / ImageTooLargeException, a faceless one InvalidParameterException.
@@ -44,7 +44,7 @@ def largest_face_encoding(stack: Stack, event: Any) -> Any:
 
 def handler(event: Any, context: Any, stack: Stack | None = None) -> None:
     stack = stack or Stack.current()
-    face = largest_face_encoding(stack, event)
+    face = searched_face(stack, event)
     try:
         matches = stack.collections.search(
             stack.collection_id, face.encoding, FACE_MATCH_THRESHOLD, MAX_FACES

@@ -17,7 +17,7 @@ from stepflow.riderphoto.face_search import (
     FACE_EXISTS_MESSAGE,
     FACE_MATCH_THRESHOLD,
     FaceAlreadyExistsError,
-    largest_face_encoding,
+    searched_face,
 )
 from stepflow.riderphoto.stack import Stack
 from stepflow.services.faces import FaceAlreadyIndexed, RekognitionError
@@ -26,7 +26,7 @@ from stepflow.services.faces import FaceAlreadyIndexed, RekognitionError
 def handler(event: Any, context: Any, stack: Stack | None = None) -> dict[str, Any]:
     stack = stack or Stack.current()
     user_id = event_field(event, "userId")
-    face = largest_face_encoding(stack, event)
+    face = searched_face(stack, event)
     description = {
         "BoundingBox": face.bounding_box,
         "Confidence": face.confidence,
