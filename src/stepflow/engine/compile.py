@@ -17,7 +17,7 @@ from typing import Any, Callable
 from stepflow.asl import model
 from stepflow.asl.choice import compile_choices
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
-from stepflow.asl.jsonata import is_expression
+from stepflow.asl.jsonata import JsonataSyntaxError, is_expression
 from stepflow.asl.intrinsics import compile_intrinsic, is_intrinsic
 from stepflow.asl.paths import Path, PathNotFound, StateDataError, compile_path
 from stepflow.asl.templates import compile_template
@@ -67,6 +67,8 @@ def _compile_branch(
             states[name] = _compile_state(name, state, location, rng, problems, language)
         except DefinitionError as error:
             problems.extend(error.diagnostics)
+        except JsonataSyntaxError as error:
+            problems.append(Diagnostic("SCHEMA_VALIDATION_FAILED", str(error), location + _field_pointer(error.field)))
         except StepflowError as error:
             problems.append(Diagnostic("SCHEMA_VALIDATION_FAILED", str(error), location))
     return CompiledBranch(machine.StartAt, states)
@@ -365,6 +367,11 @@ def _reader(text: str | None) -> Callable[[Any, dict], Any] | None:
             raise StateDataError(str(missing)) from None
 
     return read
+
+
+def _field_pointer(field: str) -> str:
+    """A field as AWS names it (``Output/list[0]``, ``Choices[1]/Condition``) as a JSON pointer suffix."""
+    return "".join("/" + _escape(part) for part in re.split(r"/|\[(\d+)\]", field) if part)
 
 
 def _escape(name: str) -> str:
