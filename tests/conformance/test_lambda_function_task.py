@@ -15,36 +15,9 @@ import json
 import time
 
 from .recorded import FIRST_STATE_ENTERED, FUNCTION_ARN, assert_links, details, run
+from .shared import catch_relevant, raise_exception
 
 LAMBDA_INPUT = {"FunctionName": "conformance", "Payload": None}
-
-
-def raise_exception(event, context):
-    raise Exception("Some exception was raised.")
-
-
-def catch_relevant(resource: str) -> dict:
-    """Three catchers in order; a Lambda's own exception is a States.TaskFailed, not Lambda.Unknown."""
-    return {
-        "StartAt": "Start",
-        "States": {
-            "Start": {
-                "Type": "Task",
-                "Resource": resource,
-                "Parameters": {"FunctionName.$": "$.FunctionName", "Payload.$": "$.Payload"},
-                "Catch": [
-                    {"ErrorEquals": ["Lambda.Unknown"], "Next": "EndWithLambdaUnknownHandler"},
-                    {"ErrorEquals": ["States.TaskFailed"], "Next": "EndWithStateTaskFailedHandler"},
-                    {"ErrorEquals": ["States.ALL"], "Next": "EndWithAllHandler"},
-                ],
-                "Next": "EndWithFinal",
-            },
-            "EndWithLambdaUnknownHandler": {"Type": "Pass", "ResultPath": "$.lambda_unknown", "End": True},
-            "EndWithStateTaskFailedHandler": {"Type": "Pass", "ResultPath": "$.task_failed_error", "End": True},
-            "EndWithAllHandler": {"Type": "Pass", "ResultPath": "$.all_error", "End": True},
-            "EndWithFinal": {"Type": "Pass", "ResultPath": "$.final", "End": True},
-        },
-    }
 
 
 def single_task(**fields) -> dict:
