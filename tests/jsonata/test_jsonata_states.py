@@ -396,3 +396,9 @@ def test_an_uncaught_evaluation_failure_is_recorded_as_an_evaluation_failed_even
         "location": "Output/v",
         "state": "T",
     }
+
+
+def test_now_and_millis_read_the_execution_clock():
+    execution = run({"Stamp": {"Type": "Pass", "Output": {"now": "{% $now() %}", "millis": "{% $millis() %}"},
+                               "End": True}}, clock=VirtualClock(START))
+    assert execution.output == {"now": "2024-01-01T00:00:00.000Z", "millis": 1704067200000}

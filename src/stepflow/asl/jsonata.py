@@ -26,7 +26,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jsonata import Functions, Jsonata, JException
@@ -42,6 +44,7 @@ __all__ = [
     "compile_expression",
     "compile_value",
     "is_expression",
+    "CLOCK",
 ]
 
 # AWS: "$range ... can't contain more than 1000 items", as States.ArrayRange.
@@ -92,6 +95,9 @@ class _FunctionError(Exception):
 # --- evaluation -------------------------------------------------------------------------------
 
 _LOCAL = threading.local()
+# The clock $now() and $millis() read: the running execution's (set by the engine around each
+# state visit, so a virtual clock gives reproducible times), else the machine's.
+CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("stepflow_jsonata_clock", default=None)
 
 
 def _evaluator() -> Jsonata:
@@ -137,12 +143,12 @@ class Expression:
     ) -> Any:
         """The JSON value of the expression; QueryEvaluationError when it fails or is undefined.
 
-        ``now_ms`` (epoch milliseconds) is what ``$now()`` and ``$millis()`` report, so an
-        execution on a virtual clock gets that clock's time.
+        ``now_ms`` (epoch milliseconds) is what ``$now()`` and ``$millis()`` report; by default the
+        time of ``CLOCK``, so an execution on a virtual clock gets that clock's time.
         """
         evaluator = _evaluator()
         Jsonata.CURRENT.jsonata = evaluator  # jsonata's built-ins ($now, $map...) look here
-        evaluator.timestamp = now_ms if now_ms is not None else int(time.time() * 1000)
+        evaluator.timestamp = now_ms if now_ms is not None else _now_ms()
         scope = _Scope(states, variables)
         try:
             result = evaluator.eval(self._ast, None, scope)
@@ -169,6 +175,11 @@ class Expression:
         return QueryEvaluationError(
             f"The JSONata expression '{self.text}' specified for the field '{self.field}' {what}", self.field
         )
+
+
+def _now_ms() -> int:
+    clock = CLOCK.get()
+    return int(clock().timestamp() * 1000) if clock is not None else int(time.time() * 1000)
 
 
 def _message(failure: JException) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from stepflow.asl.errors import ASLError
+from stepflow.asl.jsonata import CLOCK
 from stepflow.asl.paths import VARIABLES, StateDataError
 from stepflow.engine.context import state_context
 from stepflow.engine.dataflow import Dataflow, compact_json, payload_json
@@ -162,6 +163,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     retry_count = 0
     # Every expression of this visit reads the variables as they were on entry (AWS).
     token = VARIABLES.set(lane.variables.visible)
+    clock_token = CLOCK.set(run.clock.now)
     try:
         while True:
             context = (
@@ -187,6 +189,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
             retry_count += 1
     finally:
         VARIABLES.reset(token)
+        CLOCK.reset(clock_token)
     return _exit(state, record, output, output_json, assigned_json, lane)
 
 
