@@ -186,3 +186,20 @@ def test_scope_limits_count_one_assign_and_the_whole_execution():
     with pytest.raises(ASLError, match="variables would hold") as raised:
         child.assign({"c51": value}, "S")
     assert raised.value.error == "States.DataLimitExceeded"
+
+
+def test_jsonpath_map_item_selector_and_iterations_on_pool_threads_read_the_outer_variables():
+    definition = {
+        "StartAt": "Set",
+        "States": {
+            "Set": {"Type": "Pass", "Assign": {"prefix": "item-"}, "Next": "Fan"},
+            "Fan": {"Type": "Map", "MaxConcurrency": 4,
+                    "ItemSelector": {"name.$": "States.Format('{}{}', $prefix, $$.Map.Item.Value)"},
+                    "ItemProcessor": {"StartAt": "Label", "States": {
+                        "Label": {"Type": "Pass", "Parameters": {"label.$": "$.name", "prefix.$": "$prefix"},
+                                  "End": True}}},
+                    "End": True},
+        },
+    }
+    output = StateMachine(definition).run(list(range(12))).output
+    assert output == [{"label": f"item-{i}", "prefix": "item-"} for i in range(12)]
