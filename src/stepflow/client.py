@@ -114,7 +114,7 @@ class Client:
         self.callbacks = CallbackHub()
         self.store = store
         self.activity_poll_seconds = activity_poll_seconds
-        self._mock_config = mock_config
+        self.mock_config = mock_config
         self._machines: dict[str, _StateMachineEntry] = {}
         self._executions: dict[str, _ExecutionEntry] = {}
         self._activities: dict[str, dict[str, Any]] = {}
@@ -214,7 +214,7 @@ class Client:
         arn_of_run = execution_arn(entry.machine.name, name)
         registry = None
         if test_case:
-            config = self._mock_config if isinstance(self._mock_config, MockConfig) else MockConfig.load(self._mock_config)
+            config = self.mock_config if isinstance(self.mock_config, MockConfig) else MockConfig.load(self.mock_config)
             registry = MockedRegistry(entry.machine.registry, config.test_case(entry.machine.name, test_case))
         with self._lock:
             existing = self._executions.get(arn_of_run)
