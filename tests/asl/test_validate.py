@@ -591,6 +591,32 @@ def test_a_field_no_state_of_its_type_supports_is_reported_once():
     assert [(d.location, d.message) for d in found] == [("/States/Done", "Field 'Arguments' is not supported")]
 
 
+@pytest.mark.parametrize(
+    "field, value, location",
+    [
+        ("/States/Call/Output", "{% $states.input. %}", "/States/Call/Output"),
+        ("/States/Call/Arguments/Payload", {"list": [1, "{% 1 + %}"]}, "/States/Call/Arguments/Payload/list/1"),
+        ("/States/Check/Choices/0/Condition", "{% $states.input.n > %}", "/States/Check/Choices/0/Condition"),
+        ("/States/Pause/Seconds", "{% ( %}", "/States/Pause/Seconds"),
+        ("/States/Call/Catch", [{"ErrorEquals": ["States.ALL"], "Next": "Pause",
+                                  "Output": "{% $states.errorOutput[ %}"}], "/States/Call/Catch/0/Output"),
+    ],
+)
+def test_a_jsonata_expression_that_does_not_parse_is_invalid(field: str, value: Any, location: str):
+    definition = copy.deepcopy(JSONATA)
+    *parents, last = [int(p) if p.isdigit() else p for p in field.strip("/").split("/")]
+    node = definition
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    found = validate_definition(definition)
+    assert [(d.code, d.location) for d in found] == [("INVALID_JSONATA_EXPRESSION", location)]
+
+
+def test_jsonata_strings_in_a_jsonpath_state_are_plain_text():
+    assert validate_definition(changed("/States/Detect/Parameters/fixed", "{% not ( parsed %}")) == []
+
+
 def test_expression_forms_of_numbers_and_objects_need_jsonata():
     each = "/States/Fanout/Branches/1/States/Each"
     for field, value in ((f"{each}/ItemSelector", "{% $states.input %}"),

@@ -30,6 +30,7 @@ MISSING_END = "MISSING_END_STATE"
 DUPLICATE_STATE = "DUPLICATE_STATE_NAME"
 INVALID_STATE_NAME = "INVALID_STATE_NAME"
 INVALID_RESOURCE = "INVALID_RESOURCE"
+INVALID_JSONATA = "INVALID_JSONATA_EXPRESSION"
 NO_DOLLAR = "NO_DOLLAR"
 NO_PATH = "NO_PATH"
 PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
@@ -74,6 +75,7 @@ MUTUALLY_EXCLUSIVE = (
 # String comparisons that have a ...Path twin, for the NO_PATH warning.
 STRING_LITERAL_OPERATORS = {op for op in COMPARISON_OPERATORS if f"{op}Path" in COMPARISON_OPERATORS
                             and op.startswith("String")}
+NESTED_MACHINE_FIELDS = {"Branches", "ItemProcessor", "Iterator"}
 WAIT_FIELDS = ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")
 _LOOKS_LIKE_PATH = re.compile(r"^\$(\$)?(\.|\[)")
 
@@ -275,6 +277,8 @@ class _Checker:
         self.expression_forms(state, where, language)
         if language == "JSONPath":
             self.jsonpath_expressions(state, where)
+        else:
+            self.jsonata_values(state, where)
         if kind in ERROR_HANDLING_TYPES:
             for field in ("Retry", "Catch"):
                 self.error_handlers(state.get(field), field, pointer_join(where, field), language)
@@ -326,6 +330,20 @@ class _Checker:
         for field in TEMPLATE_FIELDS:
             if isinstance(state.get(field), dict):
                 self.template(state[field], field, pointer_join(where, field))
+
+    def jsonata_values(self, state: dict[str, Any], where: str) -> None:
+        """Every expression parses (AWS refuses the definition otherwise, with
+        INVALID_JSONATA_EXPRESSION). Nested machines are checked on their own."""
+        from stepflow.asl.jsonata import JsonataSyntaxError, compile_expression
+
+        for field, value in state.items():
+            if field in NESTED_MACHINE_FIELDS:
+                continue
+            for at, text in _expressions(value, pointer_join(where, field)):
+                try:
+                    compile_expression(text, field)
+                except JsonataSyntaxError as invalid:
+                    self.report(INVALID_JSONATA, str(invalid), at)
 
     def expression_forms(self, obj: dict[str, Any], where: str, language: str) -> None:
         """A string where a number or an object belongs: a JSONata expression, or nothing at all."""
@@ -540,6 +558,18 @@ def _template_entries(value: Any, where: str) -> Iterator[tuple[str, str, Any]]:
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield from _template_entries(child, pointer_join(where, index))
+
+
+def _expressions(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """(pointer, text) of every ``{% %}`` string in a JSON value, at any depth."""
+    if is_jsonata(value):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _expressions(child, pointer_join(where, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _expressions(child, pointer_join(where, index))
 
 
 def _transitions(state: Any, where: str) -> Iterator[tuple[str, str]]:
