@@ -402,3 +402,11 @@ def test_now_and_millis_read_the_execution_clock():
     execution = run({"Stamp": {"Type": "Pass", "Output": {"now": "{% $now() %}", "millis": "{% $millis() %}"},
                                "End": True}}, clock=VirtualClock(START))
     assert execution.output == {"now": "2024-01-01T00:00:00.000Z", "millis": 1704067200000}
+
+
+def test_step_records_say_which_query_language_each_state_ran_in():
+    definition = {"StartAt": "Path", "States": {
+        "Path": {"Type": "Pass", "Next": "Nata"},
+        "Nata": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"n": 1}, "End": True}}}
+    execution = StateMachine(definition).run()
+    assert [(step.name, step.query_language) for step in execution.steps] == [("Path", "JSONPath"), ("Nata", "JSONata")]

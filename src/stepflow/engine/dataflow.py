@@ -39,6 +39,8 @@ class Reader(Protocol):
 class Dataflow(Protocol):
     """What the run loop asks of a state's query language."""
 
+    query_language: str  # "JSONPath" or "JSONata", as the StepRecord reports it
+
     def effective_input(self, state_input: Any, context: dict, record: StepRecord) -> Any:
         """The value the state works on, recording each stage on ``record``."""
         ...
@@ -66,6 +68,7 @@ class JsonPathDataflow:
     """
 
     __slots__ = ("input_path", "parameters", "result_selector", "result_path", "output_path", "assign")
+    query_language = "JSONPath"
 
     def __init__(
         self,
@@ -160,6 +163,7 @@ class JsonataDataflow:
     input, the output is the result (the input for states without one)."""
 
     __slots__ = ("arguments", "output", "assign", "has_result")
+    query_language = "JSONata"
 
     def __init__(
         self,

@@ -25,6 +25,9 @@ class StepRecord:
     state_type: str
     scope: Scope = ()
     status: StepStatus = "SUCCEEDED"
+    # JSONata states record Arguments as ``after_parameters`` and Output as ``after_result_path``
+    # (``after_input_path`` is the input, ``after_result_selector`` the result).
+    query_language: str = "JSONPath"
     input: Any = None
     after_input_path: Any = None
     after_parameters: Any = None

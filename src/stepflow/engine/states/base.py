@@ -147,7 +147,10 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     """Run one state once: the visit's StepRecord says where to go next (``record.next``, None at
     the end) and what it produced; an error no Catch handles is raised after being recorded."""
     run = lane.run
-    record = StepRecord(state.name, state.type, lane.scope, input=state_input, next=state.next)
+    record = StepRecord(
+        state.name, state.type, lane.scope, input=state_input, next=state.next,
+        query_language=state.flow.query_language,
+    )
     run.steps.append(record)
     carried = lane.last_output
     input_json = carried[1] if carried is not None and carried[0] is state_input else compact_json(state_input)
