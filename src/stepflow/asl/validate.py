@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from stepflow.asl.errors import ALL, DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.jsonata import is_expression
 from stepflow.asl.loader import duplicate_keys
 from stepflow.asl.model import COMPARISON_OPERATORS, DEFAULT_QUERY_LANGUAGE, StateMachineDefinition
 
@@ -83,11 +84,6 @@ _LOOKS_LIKE_PATH = re.compile(r"^\$(\$)?(\.|\[)")
 def pointer(*parts: str | int) -> str:
     """An RFC 6901 JSON pointer ("" is the whole document)."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def is_jsonata(value: Any) -> bool:
-    """A JSONata expression is a string written ``{% ... %}``, with nothing around the marks."""
-    return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
 def validate_definition(definition: dict[str, Any]) -> list[Diagnostic]:
@@ -355,7 +351,7 @@ class _Checker:
                 hint = f"; to read it from the input use '{field}Path'" if field in NUMBER_FIELDS else ""
                 self.report(SCHEMA, f"The value of field '{field}' must be {kind}: JSONata expressions need "
                                     f"the JSONata QueryLanguage{hint}", pointer_join(where, field))
-            elif not is_jsonata(obj[field]):
+            elif not is_expression(obj[field]):
                 self.report(SCHEMA, f"The value of field '{field}' must be {kind} or a JSONata expression "
                                     "{% ... %}", pointer_join(where, field))
 
@@ -476,7 +472,7 @@ class _Checker:
             if language == "JSONata":
                 if "Condition" not in rule:
                     self.report(SCHEMA, "These fields are required: [Condition]", at)
-                elif not isinstance(rule["Condition"], bool) and not is_jsonata(rule["Condition"]):
+                elif not isinstance(rule["Condition"], bool) and not is_expression(rule["Condition"]):
                     self.report(SCHEMA, "The value of field 'Condition' must be a JSONata expression {% ... %}",
                                 pointer_join(at, "Condition"))
                 continue
@@ -498,7 +494,7 @@ class _Checker:
             self.report(SCHEMA, "Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' "
                                 f"is required (found {len(given)})", where)
         stamp = state.get("Timestamp")
-        if isinstance(stamp, str) and not is_jsonata(stamp) and parse_timestamp(stamp) is None:
+        if isinstance(stamp, str) and not is_expression(stamp) and parse_timestamp(stamp) is None:
             self.report(SCHEMA, "The value of field 'Timestamp' must be an ISO-8601 timestamp such as "
                                 "'2016-03-14T01:59:00Z'", pointer_join(where, "Timestamp"))
         if language == "JSONPath":
@@ -562,7 +558,7 @@ def _template_entries(value: Any, where: str) -> Iterator[tuple[str, str, Any]]:
 
 def _expressions(value: Any, where: str) -> Iterator[tuple[str, str]]:
     """(pointer, text) of every ``{% %}`` string in a JSON value, at any depth."""
-    if is_jsonata(value):
+    if is_expression(value):
         yield where, value
     elif isinstance(value, dict):
         for key, child in value.items():
