@@ -20,10 +20,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from stepflow.asl.choice import compile_choice_rule
 from stepflow.asl.errors import ALL, DefinitionError, Diagnostic, StepflowError
-from stepflow.asl.jsonata import is_expression
+from stepflow.asl.intrinsics import compile_intrinsic
+from stepflow.asl.jsonata import JsonataSyntaxError, compile_expression, is_expression
 from stepflow.asl.loader import duplicate_keys
 from stepflow.asl.model import COMPARISON_OPERATORS, DEFAULT_QUERY_LANGUAGE, StateMachineDefinition
+from stepflow.asl.paths import (
+    PathSyntaxError, compile_input_path, compile_output_path, compile_path, compile_result_path,
+)
+from stepflow.asl.templates import compile_template
+from stepflow.asl.timestamps import parse_timestamp
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
@@ -315,8 +322,6 @@ class _Checker:
                                     f"only supported for the '{other}' QueryLanguage", where)
 
     def jsonpath_expressions(self, state: dict[str, Any], where: str) -> None:
-        from stepflow.asl.paths import compile_input_path, compile_output_path, compile_result_path
-
         for field, compile_ in (("InputPath", compile_input_path), ("OutputPath", compile_output_path),
                                 ("ResultPath", compile_result_path)):
             if isinstance(state.get(field), str):  # null is meaningful; other types are schema errors
@@ -330,8 +335,6 @@ class _Checker:
     def jsonata_values(self, state: dict[str, Any], where: str) -> None:
         """Every expression parses (AWS refuses the definition otherwise, with
         INVALID_JSONATA_EXPRESSION). Nested machines are checked on their own."""
-        from stepflow.asl.jsonata import JsonataSyntaxError, compile_expression
-
         for field, value in state.items():
             if field in NESTED_MACHINE_FIELDS:
                 continue
@@ -374,8 +377,6 @@ class _Checker:
 
     def template(self, template: dict[str, Any], field: str, where: str) -> None:
         """A payload template compiles, and plain keys holding path-like strings get NO_DOLLAR."""
-        from stepflow.asl.templates import compile_template
-
         self.expression(lambda value: compile_template(value, field), template, field, where,
                         "a valid payload template")
         for at, key, value in _template_entries(template, where):
@@ -392,8 +393,6 @@ class _Checker:
 
     def reference_path(self, value: Any, field: str, where: str) -> None:
         """A path that must name one node: only names and single indexes ("Reference Paths")."""
-        from stepflow.asl.paths import PathSyntaxError, compile_path
-
         if not isinstance(value, str):  # reported by the schema check
             return
 
@@ -406,8 +405,6 @@ class _Checker:
     def path_or_intrinsic(self, value: Any, field: str, where: str) -> None:
         """Fail's ErrorPath / CausePath: a reference path or one of the string intrinsics."""
         if isinstance(value, str) and _looks_intrinsic(value):
-            from stepflow.asl.intrinsics import compile_intrinsic
-
             name = value.split("(", 1)[0].strip()
             if name not in FAIL_INTRINSICS:
                 self.report(SCHEMA, f"The value of field '{field}' may use only the intrinsic functions "
@@ -441,8 +438,6 @@ class _Checker:
             if field == "Catch":
                 self.query_language_fields(handler, language, at)
                 if language == "JSONPath" and isinstance(handler.get("ResultPath"), str):
-                    from stepflow.asl.paths import compile_result_path
-
                     self.expression(compile_result_path, handler["ResultPath"], "ResultPath",
                                     pointer_join(at, "ResultPath"), "a valid JSONPath")
                 self.assign(handler, at, language)
@@ -477,8 +472,6 @@ class _Checker:
                                 pointer_join(at, "Condition"))
                 continue
             if not self.reported_within(at):  # shape first, then meaning
-                from stepflow.asl.choice import compile_choice_rule
-
                 self.expression(lambda r: compile_choice_rule(r, at), rule, "Choices", at, "a valid Choice Rule")
             self.assign(rule, at, language)
             for entry, key, value in _template_entries(rule, at):
@@ -487,8 +480,6 @@ class _Checker:
                                 entry, "WARNING")
 
     def wait_state(self, state: dict[str, Any], where: str, language: str) -> None:
-        from stepflow.asl.timestamps import parse_timestamp
-
         given = [field for field in WAIT_FIELDS if field in state]
         if len(given) != 1:
             self.report(SCHEMA, "Exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath' "
