@@ -6,13 +6,15 @@ Prints, from the fixtures' manifest:
 1. per photo: decode, detection (HOG, and the CNN fallback where HOG finds nothing), landmarks +
    encodings, total, and with --compare the plain ``face_recognition`` calls (HOG and CNN at full
    size, upsample 1; takes minutes), with the face counts each gives against the label;
-2. the sunglasses and eyeglasses confusion tables with the measures they are decided from;
+2. the sunglasses and eyeglasses confusion tables, on the one-face fixtures as given and
+   re-encoded at 0.5x, 0.75x and 1.5x, with the ranges of the measures they are decided from;
 3. face-encoding distances: same-person pairs against different-person pairs, so the collection's
    0-100 similarity threshold can be mapped to a distance.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import json
 import statistics
@@ -26,10 +28,11 @@ from typing import Any
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import numpy as np  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
 
 from stepflow.riderphoto import detection  # noqa: E402
 from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded  # noqa: E402
-from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, SKIN_VISIBLE_THRESHOLD  # noqa: E402
+from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, LENS_COVER_THRESHOLD  # noqa: E402
 from stepflow.riderphoto.images import PhotoRejected, decode_photo  # noqa: E402
 from stepflow.settings import fixtures_dir  # noqa: E402
 
@@ -64,6 +67,19 @@ def _timings(data: bytes, repeat: int, compare: bool) -> dict[str, Any]:
             cnn_ms, cnn = _best_of(1, lambda: api.face_locations(full, 1, "cnn"))
             timings["plain_cnn"] = f"{cnn_ms:.0f} ({len(cnn)})"
     return timings
+
+
+def _resized_variants(path: Path, faces: list[FaceInfo]) -> list[tuple[float, list[FaceInfo]]]:
+    """The photo's faces as given, and re-encoded (JPEG q85) at other sizes: eyewear must not
+    depend on resolution (the landmark predictor behaves differently at each size)."""
+    variants = [(1.0, faces)]
+    upright = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+    for factor in (0.5, 0.75, 1.5):
+        size = (max(1, round(upright.width * factor)), max(1, round(upright.height * factor)))
+        buffer = io.BytesIO()
+        upright.resize(size, Image.Resampling.BICUBIC).save(buffer, "JPEG", quality=85)
+        variants.append((factor, analyse_decoded(buffer.getvalue()).faces))
+    return variants
 
 
 def _confusion(rows: list[tuple[str, bool, bool, float]], title: str, threshold: str) -> None:
@@ -123,17 +139,22 @@ def main() -> None:
 
     sunglasses_rows, eyeglasses_rows = [], []
     for entry in manifest:
-        faces = analyses.get(entry["file"])
-        if not faces or len(faces) != 1:
+        if entry["file"] not in analyses or len(analyses[entry["file"]]) != 1:
             continue
-        face, labelled = faces[0], bool(entry["labels"]["sunglasses"])
-        sunglasses_rows.append((entry["file"], labelled, face.sunglasses["Value"], face.measures.skin_visible))
-        if not labelled:
-            eyeglasses_rows.append((entry["file"], entry["file"] in CLEAR_EYEGLASSES, face.eyeglasses["Value"],
-                                    face.measures.frame_edge))
-    _confusion(sunglasses_rows, "2. Sunglasses, one-face fixtures",
-               f"skin visible in the lens boxes < {SKIN_VISIBLE_THRESHOLD}")
-    _confusion(eyeglasses_rows, "   Eyeglasses, one-face fixtures without sunglasses",
+        labelled = bool(entry["labels"]["sunglasses"])
+        for factor, faces in _resized_variants(Path(root) / entry["file"], analyses[entry["file"]]):
+            if len(faces) != 1:
+                disagreements.append(f"{entry['file']} at {factor}x: {len(faces)} faces")
+                continue
+            face, name = faces[0], f"{entry['file']} at {factor}x"
+            sunglasses_rows.append((name, labelled, face.sunglasses["Value"], face.measures.lens_cover))
+            if not labelled:
+                eyeglasses_rows.append((name, entry["file"] in CLEAR_EYEGLASSES, face.eyeglasses["Value"],
+                                        face.measures.frame_edge))
+    print("\nface-count disagreements on resized copies:", disagreements or "none")
+    _confusion(sunglasses_rows, "2. Sunglasses, one-face fixtures as given and resized 0.5x, 0.75x, 1.5x",
+               f"lens_cover >= {LENS_COVER_THRESHOLD}")
+    _confusion(eyeglasses_rows, "   Eyeglasses, the same faces without sunglasses",
                f"nose-bridge edge >= {FRAME_EDGE_THRESHOLD}")
 
     people = {e["file"]: e["labels"]["person_id"] for e in manifest if e["labels"]["person_id"]}
