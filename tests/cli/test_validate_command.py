@@ -94,3 +94,25 @@ def test_no_file_is_a_usage_error_without_traceback():
     assert done.returncode == 2
     assert "usage: stepflow validate" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+MANY_MISTAKES = Path(__file__).resolve().parents[1] / "asl" / "definitions" / "many-mistakes.asl.json"
+
+
+def test_every_mistake_in_a_definition_is_reported_in_one_run(capsys: pytest.CaptureFixture[str]):
+    assert main(["validate", "--json", str(MANY_MISTAKES)]) == 1
+    [report] = json.loads(capsys.readouterr().out)
+    assert sorted((d["code"], d["location"]) for d in report["diagnostics"]) == sorted([
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/Parameters/photo.$"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/Retry/0"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Detect/Retry/1/BackoffRate"),
+        ("MISSING_TRANSITION_TARGET", "/States/Detect/Catch/0/Next"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Decide/Choices/0"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Store"),
+        ("MISSING_TRANSITION_TARGET", "/States/Store/Branches/0/States/Index/Next"),
+        ("MISSING_TRANSITION_TARGET", "/States/Store/Branches/0/States/Reject"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Store/Branches/1/States/Thumbnail"),
+        ("DUPLICATE_STATE_NAME", "/States/Reject"),
+        ("SCHEMA_VALIDATION_FAILED", "/States/Reject"),
+        ("MISSING_TRANSITION_TARGET", "/States/Orphan"),
+    ])
