@@ -76,3 +76,9 @@ def test_non_utf8_file_is_an_invalid_description(tmp_path: Path):
         load_definition(file)
     assert caught.value.diagnostics[0].code == "INVALID_JSON_DESCRIPTION"
     assert "latin1.json" in caught.value.diagnostics[0].message
+
+
+def test_a_file_with_a_utf8_byte_order_mark_loads(tmp_path: Path):
+    file = tmp_path / "bom.asl.json"
+    file.write_bytes(b"\xef\xbb\xbf" + json.dumps(HELLO).encode())
+    assert load_definition(file) == HELLO
