@@ -221,6 +221,11 @@ def test_terminal_states_cannot_have_next():
     assert [(d.location, d.message) for d in found] == [("/States/Done", "Field 'Next' is not supported")]
 
 
+def test_an_empty_state_name_is_invalid():
+    definition = {"StartAt": "", "States": {"": {"Type": "Succeed"}}}
+    assert diagnostics(definition) == {("INVALID_STATE_NAME", "/States/")}
+
+
 def test_state_names_longer_than_80_characters_are_invalid():
     definition = changed("/States/Done", delete=True)
     definition["States"]["Fanout"]["Next"] = "N" * 81

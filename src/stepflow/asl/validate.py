@@ -43,7 +43,7 @@ NO_DOLLAR = "NO_DOLLAR"
 NO_PATH = "NO_PATH"
 PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
 
-MAX_STATE_NAME_LENGTH = 80  # ASL, "States"
+MAX_STATE_NAME_LENGTH = 80  # e.g. StateEnteredEventDetails.name: "Minimum length of 1. Maximum length of 80."
 TRANSITION_TYPES = {"Pass", "Task", "Wait", "Parallel", "Map"}
 ERROR_HANDLING_TYPES = {"Task", "Parallel", "Map"}
 
@@ -229,9 +229,9 @@ class _Checker:
         self.graph(raw, states, where)
 
     def state_name(self, name: str, where: str) -> None:
-        if len(name) > MAX_STATE_NAME_LENGTH:
-            self.report(INVALID_STATE_NAME,
-                        f"State name '{name[:20]}...' exceeds {MAX_STATE_NAME_LENGTH} characters", where)
+        if not 1 <= len(name) <= MAX_STATE_NAME_LENGTH:  # the API's "Length Constraints" on state names
+            self.report(INVALID_STATE_NAME, f"State names are 1 to {MAX_STATE_NAME_LENGTH} characters long; "
+                                            f"this one has {len(name)}", where)
         if name in self.state_names:
             self.report(DUPLICATE_STATE,
                         f"Duplicate State name: {name} (also at {self.state_names[name]})", where)
