@@ -1,7 +1,8 @@
 """Parallel state histories, as recorded on AWS.
 
 Evidence: localstack/localstack
-``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_parallel_state)
+``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_parallel_state, recorded 2023 and again as
+test_parallel_state[PARALLEL_STATE] in 2024)
 with ``templates/scenarios/statemachines/parallel_state.json5``. Branch events interleave
 nondeterministically, so the recording (and this test) checks them as a set.
 """
@@ -54,6 +55,8 @@ def test_parallel_runs_every_branch_on_the_same_input_and_outputs_their_results_
         for event in history[5:]
         if event["type"] == "PassStateEntered"
     )
+    # AWS: 12 branch events (6-17), one more event (18), then ParallelStateExited 19, ExecutionSucceeded 20.
+    assert len(history) == 20
     assert [event["type"] for event in history][-2:] == ["ParallelStateExited", "ExecutionSucceeded"]
     assert details(execution, len(history) - 1)["output"] == [[1, 2, 3, 4]] * 3
     assert details(execution, len(history)) == {"output": [[1, 2, 3, 4]] * 3, "outputDetails": {"truncated": False}}
