@@ -296,3 +296,39 @@ def test_find_state_scope_keeps_the_machines_query_language():
 
     assert scope["StartAt"] == "Ask" and scope["QueryLanguage"] == "JSONata"
     assert find_state_scope(definition, "Missing") is None
+
+
+def test_a_jsonata_task_reports_its_arguments_as_recorded_from_aws():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {"FunctionName": "foo", "Payload": "bar"},
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 5, "BackoffRate": 2}],
+        "End": True,
+    }
+    values = '{"Values": ["first", "second", "third"]}'
+
+    response = test_state(
+        definition, values, mock=MOCK_ERROR, state_configuration={"retrierRetryCount": 4}, inspection_level="DEBUG"
+    )
+
+    assert response == {
+        "error": "MockException",
+        "cause": "Mock the cause of the error.",
+        "inspectionData": {
+            "input": values,
+            "afterArguments": '{"FunctionName":"foo","Payload":"bar"}',
+            "errorDetails": {"retryIndex": 0, "retryBackoffIntervalSeconds": 16},
+        },
+        "status": "RETRIABLE",
+    }
+
+
+def test_variables_are_read_by_the_state_and_reported_after_it_assigns():
+    definition = {"Type": "Pass", "Parameters": {"greeting.$": "$greeting"}, "Assign": {"count": 1}, "End": True}
+
+    response = test_state(definition, variables='{"greeting": "hello"}', inspection_level="DEBUG")
+
+    assert response["output"] == '{"greeting":"hello"}'
+    assert json.loads(response["inspectionData"]["variables"]) == {"greeting": "hello", "count": 1}

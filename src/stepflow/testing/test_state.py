@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import re
 from typing import Any, Mapping
 
@@ -39,6 +40,7 @@ INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
 _MOCKABLE = ("Task", "Map", "Parallel")
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 _ACTIVITY = re.compile(r"^arn:[\w-]+:states:[\w-]+:\d{12}:activity:")
+_JITTER = random.Random()  # draws a FULL-jitter retrier's backoff
 
 # Which data-flow stages TestState reports for each state type (recorded AWS responses): a Pass
 # with Result skips the input stages, and the flow-control states stop after InputPath.
@@ -276,7 +278,7 @@ def _retrier(state: CompiledState, error: str | ASLError, retry_count: int) -> t
         if error_matches(retrier.ErrorEquals, error):
             if retry_count >= retrier.MaxAttempts:
                 return index, None
-            return index, retrier.delay(retry_count, state.retry._rng)
+            return index, retrier.delay(retry_count, _JITTER)
     return None, None
 
 
