@@ -188,3 +188,17 @@ def test_describe_state_machine_for_execution_names_the_machine_that_ran(client,
     execution = client.start_execution(stateMachineArn=machine_arn, input='{"name": "A"}')["executionArn"]
 
     assert client.describe_state_machine_for_execution(executionArn=execution)["stateMachineArn"] == machine_arn
+
+
+def test_finished_executions_are_saved_to_the_execution_store(stepflow_home):
+    from stepflow.store import ExecutionStore
+
+    store = ExecutionStore(stepflow_home)
+    client = Client(resources={"greet": greet}, store=store)
+    arn = client.create_state_machine(name="Greeter", definition=GREET, roleArn=ROLE)["stateMachineArn"]
+    execution = client.start_execution(stateMachineArn=arn, name="kept", input='{"name": "Di"}')["executionArn"]
+    client.wait_for_execution(execution)
+
+    saved = store.get(execution)
+    assert (saved.status, saved.output) == ("SUCCEEDED", {"greeting": "Hello Di"})
+    client.close()

@@ -188,3 +188,26 @@ def test_each_answer_is_a_fresh_value_so_a_run_cannot_change_the_config():
 
     assert response.answer(1) == {"list": [1]}
     assert json.loads(json.dumps(response.answer(9))) == {"list": [1]}
+
+
+def test_a_mocked_wait_for_task_token_state_answers_at_once_as_on_step_functions_local():
+    machine = StateMachine(
+        {
+            "StartAt": "Approve",
+            "States": {
+                "Approve": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}},
+                    "HeartbeatSeconds": 60,
+                    "End": True,
+                }
+            },
+        }
+    )
+
+    execution = run_test_case(machine, TestCase.of({"Approve": {"Return": {"approved": True}}}))
+
+    assert execution.output == {"approved": True}
+    assert execution.steps[0].after_parameters["MessageBody"]["token"]  # a token was generated
+    assert "TaskSubmitted" not in [e["type"] for e in execution.history]
