@@ -80,6 +80,9 @@ def test_an_inner_scope_may_not_assign_an_outer_variable_but_may_read_it_and_use
 
     problems = variable_problems(machine({"total": "{% $total + 1 %}"}))
     assert [d.location for d in problems] == ["/States/Fan/ItemProcessor/States/Inner/Assign/total"]
+    with pytest.raises(DefinitionError) as raised:
+        StateMachine(machine({"total": 1}))
+    assert [d.location for d in raised.value.diagnostics] == ["/States/Fan/ItemProcessor/States/Inner/Assign/total"]
     assert StateMachine(machine({"mine": "{% $total + 1 %}"})).run().output == [0, 0]
 
 

@@ -31,6 +31,7 @@ from stepflow.asl.paths import (
 )
 from stepflow.asl.templates import compile_template
 from stepflow.asl.timestamps import parse_timestamp
+from stepflow.asl.variable_rules import variable_problems
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 MISSING_TARGET = "MISSING_TRANSITION_TARGET"
@@ -101,6 +102,7 @@ def validate_definition(definition: dict[str, Any]) -> list[Diagnostic]:
     checker = _Checker(definition.get("QueryLanguage", DEFAULT_QUERY_LANGUAGE), found)
     checker.machine(definition, "")
     checker.duplicates(definition, "")
+    found.extend(variable_problems(definition))
     return found
 
 
