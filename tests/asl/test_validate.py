@@ -633,3 +633,35 @@ def test_expression_forms_of_numbers_and_objects_need_jsonata():
                                      "ItemBatcher": {"MaxItemsPerBatch": "ten"},
                                      "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}
     assert diagnostics(definition) == {("SCHEMA_VALIDATION_FAILED", "/States/Pause/ItemBatcher/MaxItemsPerBatch")}
+
+
+# Shaped like the AWS developer guide's examples (Hello World, error handling, Map, Wait, Choice,
+# intrinsic functions, ResultSelector, Parallel, Distributed Map, JSONata): valid AWS definitions
+# must stay valid here.
+AWS_EXAMPLES: dict[str, dict[str, Any]] = {
+"hello": {"Comment": "A Hello World example of the Amazon States Language using Pass states","StartAt": "Hello","States": {"Hello": {"Type": "Pass","Result": "Hello","Next": "World"},"World": {"Type": "Pass","Result": "World","End": True}}},
+"catch-error-info": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:FailFunction", "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error-info", "Next": "F"}], "End": True}, "F": {"Type": "Pass", "Result": "fallback", "End": True}}},
+"map": {"StartAt": "Validate-All","States": {"Validate-All": {"Type": "Map","InputPath": "$.detail","ItemsPath": "$.shipped","MaxConcurrency": 0,"ItemSelector": {"parcel.$": "$$.Map.Item.Value", "courier.$": "$.delivery-partner"},"ItemProcessor": {"StartAt": "Validate","States": {"Validate": {"Type": "Task","Resource": "arn:aws:states:::lambda:invoke","OutputPath": "$.Payload","Parameters": {"FunctionName": "arn:aws:lambda:us-east-2:123456789012:function:ship-val:$LATEST","Payload.$": "$"},"End": True}}},"ResultPath": "$.detail.shipped","End": True}}},
+"wait": {"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.expirydate", "Next": "W2"}, "W2": {"Type": "Wait", "Timestamp": "2016-03-14T01:59:00Z", "Next": "W3"}, "W3": {"Type": "Wait", "SecondsPath": "$.expiryseconds", "End": True}}},
+"choice": {"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
+   {"Not": {"Variable": "$.type", "StringEquals": "Private"}, "Next": "Public"},
+   {"Variable": "$.value", "NumericEquals": 0, "Next": "ValueIsZero"},
+   {"And": [{"Variable": "$.value", "NumericGreaterThanEquals": 20}, {"Variable": "$.value", "NumericLessThan": 30}], "Next": "ValueInTwenties"},
+   {"Variable": "$.rating", "NumericGreaterThanPath": "$.auditThreshold", "Next": "StartAudit"},
+   {"Variable": "$.foo", "StringMatches": "log-*.txt", "Next": "Public"},
+   {"Variable": "$.ts", "TimestampLessThan": "2016-03-14T01:59:00.123+01:00", "Next": "Public"},
+   {"Variable": "$$.Execution.Input.x", "IsPresent": True, "Next": "Public"}],
+   "Default": "DefaultState"},
+   "Public": {"Type": "Succeed"}, "ValueIsZero": {"Type": "Succeed"}, "ValueInTwenties": {"Type": "Succeed"}, "StartAudit": {"Type": "Succeed"},
+   "DefaultState": {"Type": "Fail", "Error": "DefaultStateError", "Cause": "No Matches!"}}},
+"intrinsics": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"greeting.$": "States.Format('Hello, my name is {}.', $.name)", "arr.$": "States.Array($.a, $.b)", "json.$": "States.StringToJson($.s)", "u.$": "States.UUID()", "m.$": "States.MathAdd($.x, 1)", "nested": {"p.$": "$.p", "list": [{"q.$": "$.q"}]}}, "End": True}}},
+"resultselector": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::elasticmapreduce:createCluster.sync", "Parameters": {"Name": "MyWorkflowCluster"}, "ResultSelector": {"ClusterId.$": "$.output.ClusterId", "ResourceType.$": "$.resourceType"}, "ResultPath": "$.EMROutput", "TimeoutSeconds": 3600, "HeartbeatSecondsPath": "$.hb", "Credentials": {"RoleArn.$": "$.roleArn"}, "End": True}}},
+"parallel": {"StartAt": "LookupCustomerInfo","States": {"LookupCustomerInfo": {"Type": "Parallel","End": True,"Branches": [{"StartAt": "LookupAddress","States": {"LookupAddress": {"Type": "Task","Resource": "arn:aws:lambda:us-east-1:123456789012:function:AddressFinder","End": True}}},{"StartAt": "LookupPhone","States": {"LookupPhone": {"Type": "Task","Resource": "arn:aws:lambda:us-east-1:123456789012:function:PhoneFinder","End": True}}}], "ResultSelector": {"flattenArray.$": "$[*][*]"}, "Retry": [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 3, "MaxAttempts": 2, "BackoffRate": 1.5, "MaxDelaySeconds": 10, "JitterStrategy": "FULL"}]}}},
+"distributed": {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}, "Parameters": {"Bucket": "b", "Key": "k.csv"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "Label": "m", "MaxConcurrency": 1000, "ToleratedFailurePercentage": 5, "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "out"}}, "ItemBatcher": {"MaxItemsPerBatch": 10, "BatchInput": {"f.$": "$.f"}}, "End": True}}},
+"jsonata": {"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "f", "Payload": {"x": "{% $states.input.x %}"}}, "Assign": {"total": "{% $states.result.Payload.total %}"}, "Output": "{% $states.result.Payload %}", "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.errorOutput %}", "Next": "F"}], "Next": "C"}, "C": {"Type": "Choice", "Choices": [{"Condition": "{% $total > 10 %}", "Next": "M", "Output": {"big": True}}], "Default": "S"}, "M": {"Type": "Map", "Items": "{% $states.input.items %}", "ItemSelector": {"v": "{% $states.context.Map.Item.Value %}"}, "MaxConcurrency": "{% 2 %}", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $states.input %}", "End": True}}}, "Next": "W"}, "W": {"Type": "Wait", "Seconds": "{% 1 %}", "Next": "S"}, "S": {"Type": "Succeed", "Output": {"done": True}}, "F": {"Type": "Fail", "Error": "{% 'Failed' %}", "Cause": "{% $string($states.input) %}"}}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(AWS_EXAMPLES))
+def test_aws_documented_examples_are_valid(name: str):
+    assert validate_definition(AWS_EXAMPLES[name]) == []
