@@ -49,7 +49,6 @@ from stepflow.engine.history import (
     History,
     check_name,
     execution_arn,
-    state_machine_arn,
 )
 from stepflow.engine.history import InvalidName as EngineInvalidName
 from stepflow.machine import StateMachine
