@@ -410,3 +410,50 @@ def test_step_records_say_which_query_language_each_state_ran_in():
         "Nata": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"n": 1}, "End": True}}}
     execution = StateMachine(definition).run()
     assert [(step.name, step.query_language) for step in execution.steps] == [("Path", "JSONPath"), ("Nata", "JSONata")]
+
+
+def test_the_guides_choice_rule_examples():
+    # Developer guide, "Choice workflow state", Choice Rules (JSONata), evaluated on variables.
+    def first_match(variables: dict) -> str:
+        rules = [
+            {"Condition": "{% $foo = 1 %}", "Next": "NumericMatchState"},
+            {"Condition": "{% $type = 'local' %}", "Next": "StringMatchState"},
+            {"Condition": "{% $foo > 'MyStringABC' %}", "Next": "StringGreaterMatchState"},
+            {"Condition": "{% $possiblyNullValue != null and $possiblyNullValue = 42 %}", "Next": "NotNullAnd42"},
+        ]
+        targets = {rule["Next"]: {"Type": "Pass", "Output": rule["Next"], "End": True} for rule in rules}
+        states = {
+            "Set": {"Type": "Pass", "Assign": variables, "Next": "Pick"},
+            "Pick": {"Type": "Choice", "Choices": rules, "Default": "None"},
+            "None": {"Type": "Pass", "Output": "none", "End": True},
+            **targets,
+        }
+        execution = run(states)
+        return execution.output if execution.status == "SUCCEEDED" else execution.error
+
+    assert first_match({"foo": 1, "type": "x", "possiblyNullValue": None}) == "NumericMatchState"
+    assert first_match({"foo": "A", "type": "local", "possiblyNullValue": None}) == "StringMatchState"
+    assert first_match({"foo": "Zebra", "type": "x", "possiblyNullValue": None}) == "StringGreaterMatchState"
+    assert first_match({"foo": "Apple", "type": "x", "possiblyNullValue": 42}) == "NotNullAnd42"
+    assert first_match({"foo": "Apple", "type": "x", "possiblyNullValue": None}) == "none"
+    # JSONata refuses to order a number against a string: the state fails, it does not fall through.
+    assert first_match({"foo": 2, "type": "x", "possiblyNullValue": None}) == "States.QueryEvaluationError"
+
+
+def test_the_guides_jsonpath_to_jsonata_conversion_example_gives_the_same_arguments():
+    # Developer guide, "Transforming data with JSONata": the same Task written both ways.
+    seen = []
+    handler = {FN: lambda event, context: seen.append(event) or {}}
+    before = {"StartAt": "Set", "States": {
+        "Set": {"Type": "Pass", "Assign": {"customerName": "Ana"}, "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": FN, "End": True,
+                 "Parameters": {"static": "Hello", "title.$": "$.title", "name.$": "$customerName",
+                                "not-evaluated": "$customerName"}}}}
+    after = {"QueryLanguage": "JSONata", "StartAt": "Set", "States": {
+        "Set": {"Type": "Pass", "Assign": {"customerName": "Ana"}, "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": FN, "End": True,
+                 "Arguments": {"static": "Hello", "title": "{% $states.input.title %}", "name": "{% $customerName %}",
+                               "not-evaluated": "$customerName"}}}}
+    for definition in (before, after):
+        assert StateMachine(definition, resources=handler).run({"title": "Doctor"}).status == "SUCCEEDED"
+    assert seen[0] == seen[1] == {"static": "Hello", "title": "Doctor", "name": "Ana", "not-evaluated": "$customerName"}
