@@ -120,7 +120,7 @@ def test_choice_rules_nest_and_only_top_level_rules_have_next():
                  {"Not": {"Variable": "$.b", "StringEquals": "x"}}],
          "Next": "Done"}
     )
-    assert rule.And[1].Not.comparisons() == {"StringEquals": "x"}
+    assert rule.And[1].Not.StringEquals == "x"
     with pytest.raises(ValidationError):
         TopChoiceRule.model_validate(
             {"Not": {"Variable": "$.b", "IsNull": True, "Next": "X"}, "Next": "Done"}

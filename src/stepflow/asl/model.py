@@ -125,14 +125,6 @@ class ChoiceRule(ASLModel):
     IsBoolean: bool | None = None
     IsTimestamp: bool | None = None
 
-    def comparisons(self) -> dict[str, Any]:
-        """The comparison operators this rule sets (a valid rule with ``Variable`` sets exactly one)."""
-        return {
-            name: value
-            for name in COMPARISON_OPERATORS
-            if (value := getattr(self, name)) is not None
-        }
-
 
 class TopChoiceRule(ChoiceRule):
     """A rule directly in ``Choices``: it names the state to go to when it matches."""
