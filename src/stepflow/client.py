@@ -366,6 +366,7 @@ class Client:
             activity = self._activities.setdefault(
                 arn, {"activityArn": arn, "name": name, "creationDate": self.clock.now()}
             )
+        self.callbacks.create_activity(arn)
         return {"activityArn": arn, "creationDate": activity["creationDate"]}
 
     def describe_activity(self, *, activityArn: str, **_: Any) -> dict[str, Any]:
@@ -378,6 +379,7 @@ class Client:
     def delete_activity(self, *, activityArn: str, **_: Any) -> dict[str, Any]:
         with self._lock:
             self._activities.pop(activityArn, None)
+        self.callbacks.delete_activity(activityArn)
         return {}
 
     def get_activity_task(self, *, activityArn: str, workerName: str | None = None, **_: Any) -> dict[str, Any]:

@@ -83,6 +83,7 @@ def test_tokens_that_are_unknown_malformed_or_closed_are_refused_as_aws_does():
 def test_activity_tasks_queue_until_a_worker_takes_them_in_order():
     hub, clock = CallbackHub(), VirtualClock()
     arn = "arn:aws:states:us-east-1:123456789012:activity:review"
+    hub.create_activity(arn)
     first = hub.open("a", {"n": 1}, "Review", clock, activity_arn=arn)
     hub.open("b", {"n": 2}, "Review", clock, activity_arn=arn)
 

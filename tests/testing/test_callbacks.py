@@ -196,3 +196,51 @@ def test_lambda_invoke_wait_for_task_token_passes_the_token_in_the_payload():
 
     assert client.wait_for_execution(execution)["output"] == '{"done":1}'
     assert received == [{"token": token}]
+
+
+def test_a_callback_task_timing_out_is_recorded_as_aws_records_it(client):
+    execution = start(client, callback_machine(TimeoutSeconds=5), {"order": 1})
+    client.callbacks.wait_for_pending()
+
+    client.clock.sleep(5)
+
+    client.wait_for_execution(execution)
+    events = client.get_execution_history(executionArn=execution)["events"]
+    assert [e["type"] for e in events][-2:] == ["TaskTimedOut", "ExecutionFailed"]
+    assert events[-2]["taskTimedOutEventDetails"] == {
+        "resourceType": "sqs", "resource": "sendMessage.waitForTaskToken", "error": "States.Timeout"
+    }
+    assert events[-1]["executionFailedEventDetails"] == {"error": "States.Timeout"}
+    assert events[2]["taskScheduledEventDetails"]["timeoutInSeconds"] == 5
+
+
+def test_an_activity_that_does_not_exist_fails_the_state_with_states_runtime(client):
+    client.create_activity(name="review")
+    client.delete_activity(activityArn=ACTIVITY)
+
+    execution = start(client, activity_machine(), {"Value1": "Hello"})
+
+    described = client.wait_for_execution(execution)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+    assert described["cause"] == (
+        "An error occurred while executing the state 'Review' (entered at the event id #2). "
+        f"The activity {ACTIVITY} does not exist."
+    )
+    assert event_types(client, execution) == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]
+
+
+def test_an_activity_failure_and_a_nameless_worker_are_recorded_as_aws_records_them(client):
+    client.create_activity(name="review")
+    execution = start(client, activity_machine(), {"Value1": "Hello"})
+
+    task = client.get_activity_task(activityArn=ACTIVITY)
+    client.send_task_failure(taskToken=task["taskToken"], error="Programmatic Error", cause='{"Value1":"Hello"}')
+
+    client.wait_for_execution(execution)
+    events = client.get_execution_history(executionArn=execution)["events"]
+    assert [e["type"] for e in events] == [
+        "ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted", "ActivityFailed", "ExecutionFailed",
+    ]
+    assert events[3]["activityStartedEventDetails"] == {}
+    assert events[4]["activityFailedEventDetails"] == {"error": "Programmatic Error", "cause": '{"Value1":"Hello"}'}
+    assert events[5]["executionFailedEventDetails"] == {"error": "Programmatic Error", "cause": '{"Value1":"Hello"}'}

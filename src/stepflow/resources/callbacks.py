@@ -54,7 +54,21 @@ class CallbackHub:
 
     _tasks: dict[str, PendingTask] = field(default_factory=dict)
     _queues: dict[str, deque[PendingTask]] = field(default_factory=dict)
+    _activities: set[str] = field(default_factory=set)
     _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def create_activity(self, activity_arn: str) -> None:
+        """Let tasks be scheduled on ``activity_arn`` (CreateActivity)."""
+        with self._changed:
+            self._activities.add(activity_arn)
+
+    def delete_activity(self, activity_arn: str) -> None:
+        with self._changed:
+            self._activities.discard(activity_arn)
+
+    def activity_exists(self, activity_arn: str) -> bool:
+        with self._changed:
+            return activity_arn in self._activities
 
     def open(
         self, token: str, input: Any, state_name: str, clock: Clock, activity_arn: str | None = None

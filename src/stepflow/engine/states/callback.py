@@ -7,13 +7,15 @@
   response), then TaskSucceeded, TaskFailed or TaskTimedOut, as AWS records callback tasks.
 - ``"Resource": "arn:aws:states:REGION:ACCOUNT:activity:NAME"``: the task is queued until a worker
   takes it (GetActivityTask) and answers it. History: ActivityScheduled, ActivityStarted (with the
-  worker's name), then ActivitySucceeded, ActivityFailed or ActivityTimedOut.
+  worker's name), then ActivitySucceeded, ActivityFailed or ActivityTimedOut. An activity that
+  was never created (or was deleted) fails the state with States.Runtime, as on AWS.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from stepflow.asl.errors import TIMEOUT, ASLError
+from stepflow.asl.paths import StateDataError
 from stepflow.engine.history import EventType, service_resource_parts, to_json_text
 from stepflow.engine.states.base import Lane
 from stepflow.resources.callbacks import CallbackHub, PendingTask, new_task_token
@@ -84,6 +86,8 @@ def _send(registry: Any, resource: str, data: Any, state_name: str, timeout: int
 def _activity(
     hub: CallbackHub, name: str, resource: str, token: str, data: Any, lane: Lane, timeout: int | None, heartbeat: int | None
 ) -> Any:
+    if not hub.activity_exists(resource):  # AWS: States.Runtime, no ActivityScheduled event
+        raise StateDataError(f"The activity {resource} does not exist.")
     history = lane.run.history
     details: dict[str, Any] = {"resource": resource, "input": to_json_text(data), "inputDetails": {"truncated": False}}
     if timeout is not None:
