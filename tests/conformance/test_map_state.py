@@ -2,9 +2,9 @@
 
 Evidence: localstack/localstack
 ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_map_state,
-test_map_state_break_condition, test_map_state_catch, test_map_state_item_selector) with the
-templates ``templates/scenarios/statemachines/map_state.json5``, ``map_state_break_condition.json5``,
-``map_state_catch.json5`` and ``map_state_item_selector.json5``.
+test_map_state_break_condition, test_map_state_catch, test_map_state_catch_empty_fail,
+test_map_state_item_selector) with the templates ``templates/scenarios/statemachines/map_state.json5``, ``map_state_break_condition.json5``,
+``map_state_catch.json5``, ``map_state_catch_empty_fail.json5`` and ``map_state_item_selector.json5``.
 """
 from __future__ import annotations
 
@@ -208,3 +208,36 @@ def test_item_selector_builds_each_iteration_input_from_input_index_and_value():
         "MapIterationSucceeded", "MapStateSucceeded", "MapStateExited", "PassStateEntered"
     ]
     assert execution.output == {"detail": {**detail, "shipped_output": selected}}
+
+
+def test_fail_without_error_matches_no_catcher_and_fails_with_empty_details():
+    definition = map_machine(
+        [1],
+        {"HandleItemFail": {"Type": "Fail"}},
+        "HandleItemFail",
+        Catch=[
+            {"ErrorEquals": ["Internal Error"], "Next": "CaughtInternalError"},
+            {"ErrorEquals": ["State.ALL"], "Next": "CaughtStatesALL"},
+        ],
+    )
+    definition["States"].update(
+        {"CaughtInternalError": {"Type": "Pass", "End": True}, "CaughtStatesALL": {"Type": "Pass", "End": True}}
+    )
+    execution = run(definition)
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("PassStateEntered", 0),
+            ("PassStateExited", 2),
+            ("MapStateEntered", 3),
+            ("MapStateStarted", 4),
+            ("MapIterationStarted", 5),
+            ("FailStateEntered", 6),
+            ("MapIterationFailed", 7),
+            ("MapStateFailed", 7),
+            ("ExecutionFailed", 9),
+        ],
+        differs=(FIRST_STATE_ENTERED, 9),
+    )
+    assert details(execution, 10) == {}
