@@ -332,3 +332,25 @@ def test_variables_are_read_by_the_state_and_reported_after_it_assigns():
 
     assert response["output"] == '{"greeting":"hello"}'
     assert json.loads(response["inspectionData"]["variables"]) == {"greeting": "hello", "count": 1}
+
+
+def test_a_mocked_map_state_reports_its_concurrency_and_tolerance_as_recorded_from_aws():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "Type": "Map",
+        "Items": "{% $states.input.Values %}",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "HandleItem",
+            "States": {"HandleItem": {"Type": "Pass", "End": True}},
+        },
+        "ToleratedFailureCount": 1,
+        "Output": "{% {'input': $states.input, 'result': $states.result} %}",
+        "End": True,
+    }
+
+    response = test_state(definition, '{"Values": [1, 2, 3]}', mock={"result": "[1, 1, 1]"}, inspection_level="DEBUG")
+
+    assert response["inspectionData"] == {"input": '{"Values": [1, 2, 3]}', "maxConcurrency": 0, "toleratedFailureCount": 1}
+    assert json.loads(response["output"]) == {"input": {"Values": [1, 2, 3]}, "result": [1, 1, 1]}
+    assert response["status"] == "SUCCEEDED"

@@ -119,7 +119,8 @@ def test_state(
         run.close()
     response, error_details = _response(record, raised, state, retry_count)
     if inspection_level != "INFO":
-        inspection = _inspection(record, state_type, raw_state, input_text, lane, variables)
+        jsonata = raw_state.get("QueryLanguage", scope.get("QueryLanguage")) == "JSONata"
+        inspection = _inspection(record, state_type, raw_state, jsonata, input_text, lane, variables)
         if error_details:
             inspection["errorDetails"] = error_details
         response["inspectionData"] = inspection
@@ -341,13 +342,13 @@ def _inspection(
     record: StepRecord,
     state_type: str,
     raw_state: Mapping[str, Any],
+    jsonata: bool,
     input_text: str,
     lane: Lane,
     variables: Any,
 ) -> dict[str, Any]:
     kind = "PassWithResult" if state_type == "Pass" and "Result" in raw_state else state_type
     data: dict[str, Any] = {"input": input_text}
-    jsonata = raw_state.get("QueryLanguage") == "JSONata"
     for field in _STAGES.get(kind, ()):
         value = getattr(record, _RECORD_FIELDS[field])
         if state_type == "Fail":  # a Fail state has no InputPath: AWS shows its input unchanged
@@ -359,9 +360,25 @@ def _inspection(
         elif jsonata and field != "result":  # JSONata states have no JSONPath stages
             continue
         data[field] = _text(value)
+    if state_type == "Map":
+        data.update(_map_settings(raw_state))
     if variables is not None or record.assigned:
         data["variables"] = _text(dict(lane.variables.visible))
     return data
+
+
+def _map_settings(state: Mapping[str, Any]) -> dict[str, Any]:
+    """A Map state's concurrency and failure tolerance as TestState reports them (given as numbers;
+    MaxConcurrency is always there, 0 meaning unbounded)."""
+    settings: dict[str, Any] = {}
+    concurrency = state.get("MaxConcurrency", 0)
+    settings["maxConcurrency"] = concurrency if isinstance(concurrency, int) else 0
+    count, percentage = state.get("ToleratedFailureCount"), state.get("ToleratedFailurePercentage")
+    if isinstance(count, int):
+        settings["toleratedFailureCount"] = count
+    if isinstance(percentage, (int, float)) and not isinstance(percentage, bool):
+        settings["toleratedFailurePercentage"] = float(percentage)
+    return settings
 
 
 def _text(value: Any) -> str:
