@@ -493,10 +493,10 @@ class Client:
 
     @staticmethod
     def _tokens(operation: str, send: Callable[[], None]) -> None:
+        """Run a SendTask* call; the hub's refusal is re-raised naming the API operation."""
         try:
             send()
         except api_errors.ClientError as refused:
-            refused.operation_name = operation
             raise type(refused)(refused.response["Error"]["Message"], operation) from None
 
 
