@@ -203,3 +203,77 @@ def test_jsonpath_map_item_selector_and_iterations_on_pool_threads_read_the_oute
     }
     output = StateMachine(definition).run(list(range(12))).output
     assert output == [{"label": f"item-{i}", "prefix": "item-"} for i in range(12)]
+
+
+def assigned_by_state(execution) -> list[tuple[str, dict]]:
+    return [
+        (e["stateExitedEventDetails"]["name"], e["stateExitedEventDetails"]["assignedVariables"])
+        for e in execution.history
+        if e["type"].endswith("StateExited") and "assignedVariables" in e["stateExitedEventDetails"]
+    ]
+
+
+def test_map_scope_history_matches_aws_recording():
+    # An execution recorded against AWS (a JSONPath Map reading its items and an outer variable
+    # from variables): every StateExited lists what its state assigned, as JSON text.
+    definition = {
+        "StartAt": "State0",
+        "States": {
+            "State0": {"Type": "Pass", "Assign": {"x": 42, "items": [1, 2, 3]}, "Next": "State1"},
+            "State1": {"Type": "Map", "ItemsPath": "$items", "MaxConcurrency": 1,
+                       "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Inner",
+                                         "States": {"Inner": {"Type": "Pass", "Assign": {"innerX.$": "$x"},
+                                                              "End": True}}},
+                       "Next": "State2"},
+            "State2": {"Type": "Pass", "Assign": {"final.$": "$x"}, "End": True},
+        },
+    }
+    execution = StateMachine(definition).run({"input_value": "input_value_literal"})
+    assert execution.output == [1, 2, 3]
+    assert assigned_by_state(execution) == [
+        ("State0", {"x": "42", "items": "[1,2,3]"}),
+        ("Inner", {"innerX": "42"}),
+        ("Inner", {"innerX": "42"}),
+        ("Inner", {"innerX": "42"}),
+        ("State2", {"final": "42"}),
+    ]
+
+
+def test_parallel_branches_may_each_assign_the_same_name_as_recorded_on_aws():
+    def branch(name: str) -> dict:
+        return {"StartAt": name, "States": {name: {"Type": "Pass", "Assign": {"innerX.$": "$x", "value.$": "$"},
+                                                   "End": True}}}
+
+    definition = {"StartAt": "State0", "States": {
+        "State0": {"Type": "Pass", "Assign": {"x": 42}, "Next": "State1"},
+        "State1": {"Type": "Parallel", "End": True,
+                   "Branches": [branch("Branch1"), branch("Branch21"), branch("Branch31")]}}}
+    execution = StateMachine(definition).run({})
+    assert execution.output == [{}, {}, {}]
+    assert sorted(assigned_by_state(execution)) == [
+        ("Branch1", {"innerX": "42", "value": "{}"}),
+        ("Branch21", {"innerX": "42", "value": "{}"}),
+        ("Branch31", {"innerX": "42", "value": "{}"}),
+        ("State0", {"x": "42"}),
+    ]
+
+
+def test_jsonpath_assign_paths_read_the_state_result_as_recorded_on_aws():
+    definition = {"StartAt": "State0", "States": {"State0": {"Type": "Pass", "End": True, "Assign": {
+        "str_path_root.$": "$",
+        "str_path.$": "$.input_value",
+        "str_contextpath.$": "$$.Execution.Id",
+        "str_intrinsic_func.$": "States.Format('Format Func {}', $.input_value)",
+        "constant_str_var": "$noSuchVar",
+        "constant_str_jsonata_expr": "{% $varname.varfield %}",
+    }}}}
+    execution = StateMachine(definition).run({"input_value": "input_value_literal"})
+    assigned = dict(assigned_by_state(execution))["State0"]
+    assert assigned == {
+        "str_path_root": '{"input_value":"input_value_literal"}',
+        "str_path": '"input_value_literal"',
+        "str_contextpath": f'"{execution.execution_arn}"',
+        "str_intrinsic_func": '"Format Func input_value_literal"',
+        "constant_str_var": '"$noSuchVar"',
+        "constant_str_jsonata_expr": '"{% $varname.varfield %}"',
+    }
