@@ -8,7 +8,9 @@ Evidence (localstack/localstack, AWS-validated snapshots):
 - ``tests/aws/services/stepfunctions/v2/context_object/test_context_object.snapshot.json``
   (test_result_selector: the TaskSucceeded output is Lambda's Invoke response);
 - ``tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json``
-  (test_fixed_timeout_service_lambda).
+  (test_fixed_timeout_service_lambda);
+- ``tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json``
+  (test_service_task_lambada_data_limit_exceeded_on_large_utf8_response).
 """
 from __future__ import annotations
 
@@ -113,3 +115,16 @@ def test_timeout_records_task_timed_out_with_timeout_in_seconds_and_no_cause():
     assert details(execution, 3)["timeoutInSeconds"] == 1
     assert details(execution, 5) == {"error": "States.Timeout", **TASK_FIELDS}
     assert details(execution, 6) == {"error": "States.Timeout"}
+
+
+def test_result_over_256_kib_is_a_task_failure_a_data_limit_catcher_handles():
+    definition = invoke(Catch=[{"ErrorEquals": ["States.DataLimitExceeded"], "Next": "HandleDataLimitExceeded"}])
+    definition["States"]["HandleDataLimitExceeded"] = {"Type": "Pass", "End": True}
+    execution = run(definition, INVOKE_INPUT, {FUNCTION_ARN: lambda event, context: "a" * (257 * 1024)})
+    assert_links(execution, CAUGHT_TASK, differs=(FIRST_STATE_ENTERED,))
+    failed = details(execution, 5)
+    assert {key: failed[key] for key in ("error", *TASK_FIELDS)} == {"error": "States.DataLimitExceeded", **TASK_FIELDS}
+    # AWS names the resource, "The state/task 'lambda' returned ..." (README, differences).
+    assert failed["cause"].endswith("returned a result with a size exceeding the maximum number of bytes service limit.")
+    assert details(execution, 7)["name"] == "HandleDataLimitExceeded"
+    assert execution.output == {"Error": "States.DataLimitExceeded", "Cause": failed["cause"]}
