@@ -211,3 +211,31 @@ def test_a_mocked_wait_for_task_token_state_answers_at_once_as_on_step_functions
     assert execution.output == {"approved": True}
     assert execution.steps[0].after_parameters["MessageBody"]["token"]  # a token was generated
     assert "TaskSubmitted" not in [e["type"] for e in execution.history]
+
+
+def test_numbered_responses_drive_a_polling_loop_whose_waits_cost_no_time():
+    machine = StateMachine(
+        {
+            "StartAt": "GetStatus",
+            "States": {
+                "GetStatus": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getJobRun", "ResultPath": "$.run", "Next": "Done?"},
+                "Done?": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.run.JobRun.JobRunState", "StringEquals": "SUCCEEDED", "Next": "Finished"}],
+                    "Default": "WaitAMinute",
+                },
+                "WaitAMinute": {"Type": "Wait", "Seconds": 60, "Next": "GetStatus"},
+                "Finished": {"Type": "Succeed"},
+            },
+        }
+    )
+    case = TestCase.of({"GetStatus": {
+        "0-2": {"Return": {"JobRun": {"JobRunState": "RUNNING"}}},
+        "3": {"Return": {"JobRun": {"JobRunState": "SUCCEEDED"}}},
+    }})
+
+    execution = run_test_case(machine, case, {})
+
+    assert [s.name for s in execution.steps].count("GetStatus") == 4
+    assert execution.steps[-1].name == "Finished"
+    assert execution.stop_date - execution.start_date == timedelta(minutes=3)

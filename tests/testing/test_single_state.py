@@ -280,6 +280,8 @@ def test_a_lone_state_is_named_StateName_in_its_context_object():
         (lambda: test_state(MACHINE, state_name="Nope"), ValidationException, "no state named 'Nope'"),
         (lambda: test_state(MACHINE), ValidationException, "stateName is required"),
         (lambda: test_state(LAMBDA_TASK, inspection_level="LOUD"), ValidationException, "inspectionLevel"),
+        (lambda: test_state(LAMBDA_TASK, mock={"result": "1"}, state_configuration={"mapIterationFailureCount": 1}),
+         ValidationException, "does not support stateConfiguration mapIterationFailureCount"),
     ],
 )
 def test_bad_requests_raise_the_apis_errors(call, error, message):
