@@ -237,5 +237,6 @@ def test_numbered_responses_drive_a_polling_loop_whose_waits_cost_no_time():
     execution = run_test_case(machine, case, {})
 
     assert [s.name for s in execution.steps].count("GetStatus") == 4
+    assert case.invocations("GetStatus") == 4
     assert execution.steps[-1].name == "Finished"
     assert execution.stop_date - execution.start_date == timedelta(minutes=3)
