@@ -244,3 +244,37 @@ def test_an_activity_failure_and_a_nameless_worker_are_recorded_as_aws_records_t
     assert events[3]["activityStartedEventDetails"] == {}
     assert events[4]["activityFailedEventDetails"] == {"error": "Programmatic Error", "cause": '{"Value1":"Hello"}'}
     assert events[5]["executionFailedEventDetails"] == {"error": "Programmatic Error", "cause": '{"Value1":"Hello"}'}
+
+
+def test_a_jsonata_callback_task_reads_its_token_from_states_context(client, sent):
+    definition = json.dumps({
+        "QueryLanguage": "JSONata",
+        "StartAt": "Approve",
+        "States": {"Approve": {
+            "Type": "Task", "Resource": f"{SEND}.waitForTaskToken",
+            "Arguments": {"QueueUrl": "q", "MessageBody": {"token": "{% $states.context.Task.Token %}"}},
+            "Output": "{% $states.result.decision %}",
+            "End": True,
+        }},
+    })
+    execution = start(client, definition, {})
+    token = client.callbacks.wait_for_pending().token
+    client.send_task_success(taskToken=token, output='{"decision": "yes"}')
+
+    assert client.wait_for_execution(execution)["output"] == '"yes"'
+    assert sent[0]["MessageBody"] == {"token": token}
+
+
+def test_the_executions_timeout_seconds_ends_a_callback_wait(client):
+    definition = json.loads(callback_machine())
+    definition["TimeoutSeconds"] = 100
+    execution = start(client, json.dumps(definition), {"order": 1})
+    token = client.callbacks.wait_for_pending().token
+
+    client.clock.sleep(100)
+
+    described = client.wait_for_execution(execution)
+    assert (described["status"], described["error"]) == ("TIMED_OUT", "States.Timeout")
+    assert event_types(client, execution)[-1] == "ExecutionTimedOut"
+    with pytest.raises(client.exceptions.TaskTimedOut):
+        client.send_task_success(taskToken=token, output="{}")
