@@ -1,16 +1,18 @@
 """Parallel state histories, as recorded on AWS.
 
 Evidence: localstack/localstack
-``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_parallel_state, recorded 2023 and again as
-test_parallel_state[PARALLEL_STATE] in 2024)
-with ``templates/scenarios/statemachines/parallel_state.json5``. Branch events interleave
-nondeterministically, so the recording (and this test) checks them as a set.
+``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json``
+(test_parallel_state, recorded 2023 and again as test_parallel_state[PARALLEL_STATE] in 2024;
+test_parallel_state_fail; test_parallel_state_catch) with the templates
+``templates/scenarios/statemachines/parallel_state.json5``, ``parallel_state_fail.json5`` and
+``parallel_state_catch.json5``. Branch events interleave nondeterministically, so the recording
+(and this test) checks them as a set.
 """
 from __future__ import annotations
 
 from collections import Counter
 
-from .recorded import details, run
+from .recorded import FIRST_STATE_ENTERED, assert_links, details, run
 
 BRANCHES = [["Branch1"], ["Branch21", "Branch22"], ["Branch31", "Branch32", "Branch33"]]
 
@@ -60,3 +62,64 @@ def test_parallel_runs_every_branch_on_the_same_input_and_outputs_their_results_
     assert [event["type"] for event in history][-2:] == ["ParallelStateExited", "ExecutionSucceeded"]
     assert details(execution, len(history) - 1)["output"] == [[1, 2, 3, 4]] * 3
     assert details(execution, len(history)) == {"output": [[1, 2, 3, 4]] * 3, "outputDetails": {"truncated": False}}
+
+
+def failing_branch(**fail_fields: str) -> dict:
+    return {"StartAt": "Branch1", "States": {"Branch1": {"Type": "Fail", "Error": "FailureType", **fail_fields}}}
+
+
+def test_failing_branch_fails_the_parallel_and_the_execution():
+    definition = {
+        "StartAt": "ParallelState",
+        "States": {"ParallelState": {"Type": "Parallel", "End": True, "Branches": [failing_branch()]}},
+    }
+    execution = run(definition)
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("ParallelStateEntered", 0),
+            ("ParallelStateStarted", 2),
+            ("FailStateEntered", 3),
+            ("ParallelStateFailed", 4),
+            ("ExecutionFailed", 5),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    assert details(execution, 4) == {"input": {}, "inputDetails": {"truncated": False}, "name": "Branch1"}
+    assert details(execution, 6) == {"error": "FailureType"}
+
+
+def test_caught_branch_failure_exits_the_parallel_with_the_error_output():
+    definition = {
+        "StartAt": "ParallelState",
+        "States": {
+            "ParallelState": {
+                "Type": "Parallel",
+                "Branches": [failing_branch(Cause="Cause description")],
+                "Catch": [{"ErrorEquals": ["FailureType"], "Next": "FinalCaught"}],
+                "Next": "Final",
+            },
+            "FinalCaught": {"Type": "Pass", "End": True},
+            "Final": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run(definition)
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("ParallelStateEntered", 0),
+            ("ParallelStateStarted", 2),
+            ("FailStateEntered", 3),
+            ("ParallelStateFailed", 4),
+            ("ParallelStateExited", 5),
+            ("PassStateEntered", 6),
+            ("PassStateExited", 7),
+            ("ExecutionSucceeded", 8),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    error_output = {"Error": "FailureType", "Cause": "Cause description"}
+    assert details(execution, 6) == {"name": "ParallelState", "output": error_output, "outputDetails": {"truncated": False}}
+    assert execution.output == error_output
