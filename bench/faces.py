@@ -6,8 +6,8 @@ Prints, from the fixtures' manifest:
 1. per photo: decode, detection (HOG, and the CNN fallback where HOG finds nothing), landmarks +
    encodings, total, and with --compare the plain ``face_recognition`` calls (HOG and CNN at full
    size, upsample 1; takes minutes), with the face counts each gives against the label;
-2. the sunglasses and eyeglasses confusion tables, on the one-face fixtures as given and
-   re-encoded at 0.5x, 0.75x and 1.5x, with the ranges of the measures they are decided from;
+2. the sunglasses and eyeglasses confusion tables, on the one-face fixtures as given and as
+   re-encoded copies (resized, grayscale, darker, brighter), with the ranges of the measures;
 3. face-encoding distances: same-person pairs against different-person pairs, so the collection's
    0-100 similarity threshold can be mapped to a distance.
 """
@@ -28,7 +28,7 @@ from typing import Any
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import numpy as np  # noqa: E402
-from PIL import Image, ImageOps  # noqa: E402
+from PIL import Image, ImageEnhance, ImageOps  # noqa: E402
 
 from stepflow.riderphoto import detection  # noqa: E402
 from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded  # noqa: E402
@@ -69,16 +69,26 @@ def _timings(data: bytes, repeat: int, compare: bool) -> dict[str, Any]:
     return timings
 
 
-def _resized_variants(path: Path, faces: list[FaceInfo]) -> list[tuple[float, list[FaceInfo]]]:
-    """The photo's faces as given, and re-encoded (JPEG q85) at other sizes: eyewear must not
-    depend on resolution (the landmark predictor behaves differently at each size)."""
-    variants = [(1.0, faces)]
+def _variants(path: Path, faces: list[FaceInfo]) -> list[tuple[str, list[FaceInfo]]]:
+    """The photo's faces as given, and re-encoded (JPEG q85) at other sizes and exposures:
+    eyewear must not depend on resolution (the landmark predictor behaves differently at each
+    size), colour or exposure. Contrast is left alone: at 0.6x contrast dark lenses read as skin
+    (a known limit, see eyewear.py)."""
     upright = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
-    for factor in (0.5, 0.75, 1.5):
-        size = (max(1, round(upright.width * factor)), max(1, round(upright.height * factor)))
+
+    def resized(factor: float) -> Image.Image:
+        return upright.resize((max(1, round(upright.width * factor)), max(1, round(upright.height * factor))),
+                              Image.Resampling.BICUBIC)
+
+    changes = {"0.5x": lambda: resized(0.5), "0.75x": lambda: resized(0.75), "1.5x": lambda: resized(1.5),
+               "grayscale": lambda: upright.convert("L"),
+               "darker": lambda: ImageEnhance.Brightness(upright).enhance(0.6),
+               "brighter": lambda: ImageEnhance.Brightness(upright).enhance(1.4)}
+    variants = [("as given", faces)]
+    for name, change in changes.items():
         buffer = io.BytesIO()
-        upright.resize(size, Image.Resampling.BICUBIC).save(buffer, "JPEG", quality=85)
-        variants.append((factor, analyse_decoded(buffer.getvalue()).faces))
+        change().save(buffer, "JPEG", quality=85)
+        variants.append((name, analyse_decoded(buffer.getvalue()).faces))
     return variants
 
 
@@ -142,17 +152,18 @@ def main() -> None:
         if entry["file"] not in analyses or len(analyses[entry["file"]]) != 1:
             continue
         labelled = bool(entry["labels"]["sunglasses"])
-        for factor, faces in _resized_variants(Path(root) / entry["file"], analyses[entry["file"]]):
+        for variant, faces in _variants(Path(root) / entry["file"], analyses[entry["file"]]):
             if len(faces) != 1:
-                disagreements.append(f"{entry['file']} at {factor}x: {len(faces)} faces")
+                disagreements.append(f"{entry['file']} {variant}: {len(faces)} faces")
                 continue
-            face, name = faces[0], f"{entry['file']} at {factor}x"
+            face, name = faces[0], f"{entry['file']} {variant}"
             sunglasses_rows.append((name, labelled, face.sunglasses["Value"], face.measures.lens_cover))
             if not labelled:
                 eyeglasses_rows.append((name, entry["file"] in CLEAR_EYEGLASSES, face.eyeglasses["Value"],
                                         face.measures.frame_edge))
-    print("\nface-count disagreements on resized copies:", disagreements or "none")
-    _confusion(sunglasses_rows, "2. Sunglasses, one-face fixtures as given and resized 0.5x, 0.75x, 1.5x",
+    print("\nface-count disagreements on the copies:", disagreements or "none")
+    _confusion(sunglasses_rows, "2. Sunglasses, one-face fixtures as given, resized (0.5x, 0.75x, 1.5x), "
+               "grayscale, darker (0.6x), brighter (1.4x)",
                f"lens_cover >= {LENS_COVER_THRESHOLD}")
     _confusion(eyeglasses_rows, "   Eyeglasses, the same faces without sunglasses",
                f"nose-bridge edge >= {FRAME_EDGE_THRESHOLD}")
