@@ -7,7 +7,9 @@ Evidence (localstack/localstack, AWS-validated snapshots):
 - ``tests/aws/services/stepfunctions/v2/error_handling/test_states_errors.snapshot.json``
   (test_task_lambda_data_limit_exceeded_on_large_utf8_response, test_start_large_input);
 - ``tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json``
-  (test_fixed_timeout_lambda).
+  (test_fixed_timeout_lambda);
+- ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_catch_empty)
+  with ``templates/scenarios/statemachines/catch_empty.json5``.
 """
 from __future__ import annotations
 
@@ -128,3 +130,30 @@ def test_timeout_records_lambda_function_timed_out_without_a_cause():
     }
     assert details(execution, 5) == {"error": "States.Timeout"}
     assert details(execution, 6) == {"error": "States.Timeout"}
+
+
+def test_empty_catch_list_changes_nothing_on_success():
+    definition = {
+        "StartAt": "StartTask",
+        "States": {
+            "StartTask": {"Type": "Task", "Resource": FUNCTION_ARN, "Catch": [], "Next": "Final"},
+            "Final": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run(definition, {}, {FUNCTION_ARN: lambda event, context: {}})
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("TaskStateEntered", 0),
+            ("LambdaFunctionScheduled", 2),
+            ("LambdaFunctionStarted", 3),
+            ("LambdaFunctionSucceeded", 4),
+            ("TaskStateExited", 5),
+            ("PassStateEntered", 6),
+            ("PassStateExited", 7),
+            ("ExecutionSucceeded", 8),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    assert details(execution, 5) == {"output": {}, "outputDetails": {"truncated": False}}

@@ -3,8 +3,10 @@
 Evidence: localstack/localstack
 ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_map_state,
 test_map_state_break_condition, test_map_state_catch, test_map_state_catch_empty_fail,
-test_map_state_item_selector) with the templates ``templates/scenarios/statemachines/map_state.json5``, ``map_state_break_condition.json5``,
-``map_state_catch.json5``, ``map_state_catch_empty_fail.json5`` and ``map_state_item_selector.json5``.
+test_map_state_item_selector, test_map_state_legacy_config_inline) with the templates
+``templates/scenarios/statemachines/map_state.json5``, ``map_state_break_condition.json5``,
+``map_state_catch.json5``, ``map_state_catch_empty_fail.json5``, ``map_state_item_selector.json5`` and
+``map_state_legacy_config_inline.json5``.
 """
 from __future__ import annotations
 
@@ -241,3 +243,45 @@ def test_fail_without_error_matches_no_catcher_and_fails_with_empty_details():
         differs=(FIRST_STATE_ENTERED, 9),
     )
     assert details(execution, 10) == {}
+
+
+def test_legacy_iterator_maps_a_top_level_array_then_succeeds():
+    definition = {
+        "StartAt": "MapState",
+        "States": {
+            "MapState": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                # AWS also accepts "ProcessorConfig": {"Mode": "INLINE"} here; stepflow refuses it
+                # (README, differences).
+                "Iterator": {"StartAt": "IteratorInner", "States": {"IteratorInner": {"Type": "Pass", "End": True}}},
+                "Next": "Finish",
+            },
+            "Finish": {"Type": "Succeed"},
+        },
+    }
+    execution = run(definition, ["Hello", "World"])
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("MapStateEntered", 0),
+            ("MapStateStarted", 2),
+            ("MapIterationStarted", 3),
+            ("PassStateEntered", 4),
+            ("PassStateExited", 5),
+            ("MapIterationSucceeded", 6),
+            ("MapIterationStarted", 6),
+            ("PassStateEntered", 8),
+            ("PassStateExited", 9),
+            ("MapIterationSucceeded", 10),
+            ("MapStateSucceeded", 11),
+            ("MapStateExited", 11),
+            ("SucceedStateEntered", 13),
+            ("SucceedStateExited", 14),
+            ("ExecutionSucceeded", 15),
+        ],
+        differs=(FIRST_STATE_ENTERED, 8, 13),
+    )
+    assert details(execution, 15) == {"name": "Finish", "output": ["Hello", "World"], "outputDetails": {"truncated": False}}
+    assert execution.output == ["Hello", "World"]
