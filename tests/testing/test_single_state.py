@@ -177,16 +177,17 @@ def test_choice_succeed_and_fail_states_report_input_and_input_path_only():
     chosen = test_state(choice, '{"type": "Private", "value": 22}', inspection_level="DEBUG")
     failed = test_state(fail, '{"Value": "HelloWorld"}', inspection_level="DEBUG")
 
+    # Values still the untouched input keep the input's text, as in the guide's Choice example.
     assert chosen == {
-        "output": '{"type":"Private","value":22}',
-        "inspectionData": {"input": '{"type": "Private", "value": 22}', "afterInputPath": '{"type":"Private","value":22}'},
+        "output": '{"type": "Private", "value": 22}',
+        "inspectionData": {"input": '{"type": "Private", "value": 22}', "afterInputPath": '{"type": "Private", "value": 22}'},
         "nextState": "ValueInTwenties",
         "status": "SUCCEEDED",
     }
     assert failed == {
         "error": "SomeFailure",
         "cause": "This state machines raises a 'SomeFailure' failure.",
-        "inspectionData": {"input": '{"Value": "HelloWorld"}', "afterInputPath": '{"Value":"HelloWorld"}'},
+        "inspectionData": {"input": '{"Value": "HelloWorld"}', "afterInputPath": '{"Value": "HelloWorld"}'},
         "status": "FAILED",
     }
 
@@ -356,3 +357,14 @@ def test_a_mocked_map_state_reports_its_concurrency_and_tolerance_as_recorded_fr
     assert response["inspectionData"] == {"input": '{"Values": [1, 2, 3]}', "maxConcurrency": 0, "toleratedFailureCount": 1}
     assert json.loads(response["output"]) == {"input": {"Values": [1, 2, 3]}, "result": [1, 1, 1]}
     assert response["status"] == "SUCCEEDED"
+
+
+def test_the_developer_guides_choice_state_example_at_info_level_echoes_the_untouched_input():
+    definition = (
+        '{"Type": "Choice", "Choices": [{"Variable": "$.number", "NumericEquals": 1, "Next": "Equals 1"}, '
+        '{"Variable": "$.number", "NumericEquals": 2, "Next": "Equals 2"}], "Default": "No Match"}'
+    )
+
+    response = test_state(definition, '{"number": 2}')
+
+    assert response == {"output": '{"number": 2}', "nextState": "Equals 2", "status": "SUCCEEDED"}

@@ -23,7 +23,7 @@ import copy
 import json
 import random
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from stepflow.api_errors import InvalidDefinition, InvalidExecutionInput, ValidationException
 from stepflow.asl.errors import RUNTIME, ASLError, DefinitionError
@@ -120,10 +120,11 @@ def test_state(
         record, raised = run.steps[-1], error
     finally:
         run.close()
-    response, error_details = _response(record, raised, state, retry_count)
+    text = _texts(state_input, input_text)
+    response, error_details = _response(record, raised, state, retry_count, text)
     if inspection_level != "INFO":
         jsonata = raw_state.get("QueryLanguage", scope.get("QueryLanguage")) == "JSONata"
-        inspection = _inspection(record, state_type, raw_state, jsonata, input_text, lane, variables)
+        inspection = _inspection(record, state_type, raw_state, jsonata, text, lane, variables)
         if error_details:
             inspection["errorDetails"] = error_details
         response["inspectionData"] = inspection
@@ -312,7 +313,7 @@ def _run(machine: Any, state_input: Any, context: Any, variables: Any) -> tuple[
 
 
 def _response(
-    record: StepRecord, raised: ASLError | None, state: CompiledState, retry_count: int
+    record: StepRecord, raised: ASLError | None, state: CompiledState, retry_count: int, text: Callable[[Any], str]
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """TestState's status, output, error, cause and nextState, and the inspection's errorDetails."""
     response: dict[str, Any] = {}
@@ -330,7 +331,7 @@ def _response(
         return response, details
     if record.status == "CAUGHT":
         details["catchIndex"] = state.catch.catchers.index(state.catch.find(error))  # type: ignore[union-attr]
-    response["output"] = _text(record.output)
+    response["output"] = text(record.output)
     if record.next is not None:
         response["nextState"] = record.next
     response["status"] = "CAUGHT_ERROR" if record.status == "CAUGHT" else "SUCCEEDED"
@@ -346,12 +347,12 @@ def _inspection(
     state_type: str,
     raw_state: Mapping[str, Any],
     jsonata: bool,
-    input_text: str,
+    text: Callable[[Any], str],
     lane: Lane,
     variables: Any,
 ) -> dict[str, Any]:
     kind = "PassWithResult" if state_type == "Pass" and "Result" in raw_state else state_type
-    data: dict[str, Any] = {"input": input_text}
+    data: dict[str, Any] = {"input": text(record.input)}
     for field in _STAGES.get(kind, ()):
         value = getattr(record, _RECORD_FIELDS[field])
         if state_type == "Fail":  # a Fail state has no InputPath: AWS shows its input unchanged
@@ -362,7 +363,7 @@ def _inspection(
             field = "afterArguments"
         elif jsonata and field != "result":  # JSONata states have no JSONPath stages
             continue
-        data[field] = _text(value)
+        data[field] = text(value)
     if state_type == "Map":
         data.update(_map_settings(raw_state))
     if variables is not None or record.assigned:
@@ -382,6 +383,12 @@ def _map_settings(state: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(percentage, (int, float)) and not isinstance(percentage, bool):
         settings["toleratedFailurePercentage"] = float(percentage)
     return settings
+
+
+def _texts(state_input: Any, input_text: str) -> Callable[[Any], str]:
+    """How TestState writes a value: the input text exactly as given while the value is still the
+    untouched input (the guide's Choice example echoes ``{"number": 2}``), compact JSON otherwise."""
+    return lambda value: input_text if value is state_input else _text(value)
 
 
 def _text(value: Any) -> str:
