@@ -5,6 +5,8 @@ Evidence:
   ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json``
   (test_choice_unsorted_parameters[...]) with
   ``templates/scenarios/statemachines/choice_state_unsorted_choice_parameters.json5``.
+- OutputPath miss after a Task, not caught by a ``States.Runtime`` catcher: the same snapshot file
+  (test_catch_states_runtime) with ``templates/scenarios/statemachines/catch_states_runtime.json5``.
 - Parameters ``.$`` miss, AWS console output quoted in the AWS Step Functions workshop:
   https://000047.awsstudygroup.com/3-serviceorchestration/3.3-updatepermission/3.3.3-checkworkflow/
   ("The JSONPath '$.application.address' specified for the field 'address.$' could not be found in
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from .recorded import FIRST_STATE_ENTERED, assert_links, details, run
+from .recorded import FIRST_STATE_ENTERED, FUNCTION_ARN, assert_links, details, run
 
 PREFIX = "An error occurred while executing the state '{name}' (entered at the event id #{entered}). "
 
@@ -130,3 +132,38 @@ def test_choice_without_match_or_default_fails_with_no_choice_matched():
     execution = run(definition, {"result": {"done": False}})
     assert execution.history[-1]["type"] == "ExecutionFailed"
     assert execution.error == "States.NoChoiceMatched"
+
+
+def test_output_path_failure_after_a_task_is_not_caught_even_by_name():
+    definition = {
+        "StartAt": "RaiseRuntime",
+        "States": {
+            "RaiseRuntime": {
+                "Type": "Task",
+                "Resource": FUNCTION_ARN,
+                "OutputPath": "$.no.such.result.path",
+                "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "CaughtRuntime"}],
+                "Next": "Final",
+            },
+            "CaughtRuntime": {"Type": "Pass", "End": True},
+            "Final": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run(definition, {}, {FUNCTION_ARN: lambda event, context: {}})
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("TaskStateEntered", 0),
+            ("LambdaFunctionScheduled", 2),
+            ("LambdaFunctionStarted", 3),
+            ("LambdaFunctionSucceeded", 4),
+            ("ExecutionFailed", 5),
+        ],
+        differs=(FIRST_STATE_ENTERED,),
+    )
+    assert details(execution, 6) == {
+        "cause": PREFIX.format(name="RaiseRuntime", entered=2)
+        + "Invalid path '$.no.such.result.path' : Missing property in path $['no']",
+        "error": "States.Runtime",
+    }

@@ -8,8 +8,9 @@ Evidence (localstack/localstack, AWS-validated snapshots):
   (test_task_lambda_data_limit_exceeded_on_large_utf8_response, test_start_large_input);
 - ``tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json``
   (test_fixed_timeout_lambda);
-- ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_catch_empty)
-  with ``templates/scenarios/statemachines/catch_empty.json5``.
+- ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_catch_empty,
+  test_lambda_empty_retry) with ``templates/scenarios/statemachines/catch_empty.json5`` and
+  ``lambda_empty_retry.json5``.
 """
 from __future__ import annotations
 
@@ -157,3 +158,16 @@ def test_empty_catch_list_changes_nothing_on_success():
         differs=(FIRST_STATE_ENTERED,),
     )
     assert details(execution, 5) == {"output": {}, "outputDetails": {"truncated": False}}
+
+
+def test_empty_retry_list_does_not_retry():
+    execution = run(single_task(Retry=[]), {}, {FUNCTION_ARN: raise_exception})
+    assert [event["type"] for event in execution.history] == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "LambdaFunctionScheduled",
+        "LambdaFunctionStarted",
+        "LambdaFunctionFailed",
+        "ExecutionFailed",
+    ]
+    assert details(execution, 6)["error"] == "Exception"
