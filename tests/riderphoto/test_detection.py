@@ -41,12 +41,21 @@ def test_photos_with_faces_use_hog_only(monkeypatch: pytest.MonkeyPatch) -> None
 def test_small_photos_are_upsampled_so_a_30_px_face_is_found() -> None:
     rgb = _photo("odd_tiny_64px_synth16.jpg")
     assert len(detection._hog_detector()(rgb, 0)) == 0
-    assert detection._upsample_for(rgb) == 2
+    assert detection._upsample_for(rgb, detection.HOG_UPSAMPLE_BELOW) == 2
     assert len(detect_faces(rgb)) == 1
 
 
 def test_a_blank_image_has_no_faces() -> None:
     assert detect_faces(np.full((300, 400, 3), 128, np.uint8)) == []
+
+
+def test_the_cnn_fallback_runs_at_its_reduced_size_without_upsampling(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    real = detection._face_recognition().cnn_face_detector
+    monkeypatch.setattr(detection._face_recognition(), "cnn_face_detector",
+                        lambda rgb, upsample: seen.append((rgb.shape, upsample)) or real(rgb, upsample))
+    find_face_boxes(_photo("4_no_face.jpg"))
+    assert seen == [((266, 400, 3), 0)]  # 800 x 533 halved
 
 
 def test_each_face_has_68_landmarks_inside_its_box_and_a_128_d_encoding() -> None:

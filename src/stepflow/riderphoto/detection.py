@@ -26,7 +26,8 @@ from PIL import Image
 # Detection runs on the photo reduced to this side: HOG costs ~30 ms there, and faces a person
 # would count stay above HOG's 80 px window in photos of a few people.
 DETECTION_MAX_SIDE = 800
-# The CNN fallback runs at this side: ~0.4 s; 2_sunglass_face is found, no false face in skylines.
+# The CNN fallback runs at this side (smaller photos are upsampled to reach it): ~0.4 s;
+# 2_sunglass_face is found, and no false face in the skyline (at 500 px there is one).
 CNN_MAX_SIDE = 400
 # Photos smaller than this are upsampled for HOG (twice at most: 64 px -> 256 px) so faces below
 # its 80 px window are found (measured: 3 faces in multi_friends.png at 400 px need it).
@@ -76,10 +77,11 @@ def _confidence(margin: float) -> float:
     return round(100.0 / (1.0 + math.exp(-(3.0 * margin + 1.0))), 4)
 
 
-def _upsample_for(rgb: np.ndarray) -> int:
+def _upsample_for(rgb: np.ndarray, below: int) -> int:
+    """How many times dlib should double ``rgb`` so its longer side reaches ``below`` (at most 2)."""
     side = max(rgb.shape[:2])
     times = 0
-    while side < HOG_UPSAMPLE_BELOW and times < MAX_UPSAMPLE:
+    while side < below and times < MAX_UPSAMPLE:
         side *= 2
         times += 1
     return times
@@ -102,14 +104,13 @@ def _clip(rgb: np.ndarray, left: float, top: float, right: float, bottom: float)
 
 def find_face_boxes(rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], float, Detector]]:
     """Face boxes (top, right, bottom, left), confidence and detector, HOG first then CNN."""
-    upsample = _upsample_for(rgb)
-    rects, margins, _ = _hog_detector().run(rgb, upsample, 0.0)
+    rects, margins, _ = _hog_detector().run(rgb, _upsample_for(rgb, HOG_UPSAMPLE_BELOW), 0.0)
     if len(rects):
         return [(_clip(rgb, r.left(), r.top(), r.right(), r.bottom()), _confidence(m), "hog")
                 for r, m in zip(rects, margins)]
     reduced, factor = _reduce(rgb, CNN_MAX_SIDE)
     with _models_lock:
-        found = _face_recognition().cnn_face_detector(reduced, _upsample_for(reduced))
+        found = _face_recognition().cnn_face_detector(reduced, _upsample_for(reduced, CNN_MAX_SIDE))
     return [(_clip(rgb, d.rect.left() / factor, d.rect.top() / factor, d.rect.right() / factor,
                    d.rect.bottom() / factor), _confidence(d.confidence), "cnn") for d in found]
 
