@@ -8,6 +8,8 @@ Evidence (localstack/localstack, AWS-validated snapshots):
   (test_task_lambda_data_limit_exceeded_on_large_utf8_response, test_start_large_input);
 - ``tests/aws/services/stepfunctions/v2/timeouts/test_timeouts.snapshot.json``
   (test_fixed_timeout_lambda);
+- ``tests/aws/services/stepfunctions/v2/services/test_lambda_task.snapshot.json``
+  (test_invoke_json_values[HelloWorld], [0.0]: JSON text ``"HelloWorld"`` and ``0.0`` throughout);
 - ``tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json`` (test_catch_empty,
   test_lambda_empty_retry) with ``templates/scenarios/statemachines/catch_empty.json5`` and
   ``lambda_empty_retry.json5``.
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import json
 import time
+
+import pytest
 
 from .recorded import FIRST_STATE_ENTERED, FUNCTION_ARN, assert_links, details, run
 from .shared import catch_relevant, raise_exception
@@ -171,3 +175,24 @@ def test_empty_retry_list_does_not_retry():
         "ExecutionFailed",
     ]
     assert details(execution, 6)["error"] == "Exception"
+
+
+@pytest.mark.parametrize(("value", "text"), [("HelloWorld", '"HelloWorld"'), (0.0, "0.0")])
+def test_any_json_value_is_a_valid_execution_input_and_lambda_result(value, text):
+    execution = run(single_task(), value, {FUNCTION_ARN: lambda event, context: event})
+    assert [event["type"] for event in execution.history] == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "LambdaFunctionScheduled",
+        "LambdaFunctionStarted",
+        "LambdaFunctionSucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
+    texts = [
+        execution.history[0]["executionStartedEventDetails"]["input"],
+        execution.history[2]["lambdaFunctionScheduledEventDetails"]["input"],
+        execution.history[4]["lambdaFunctionSucceededEventDetails"]["output"],
+        execution.history[6]["executionSucceededEventDetails"]["output"],
+    ]
+    assert texts == [text] * 4
