@@ -8,8 +8,9 @@ reference, so code written against ``boto3.client("stepfunctions")`` runs agains
 As on AWS, StartExecution returns at once and the execution runs on (here) a background thread;
 inputs and outputs are JSON *strings*, timestamps timezone-aware datetimes. As with Step Functions
 Local, ``stateMachineArn#TestCase`` starts an execution with that test case's mocked responses
-(``mock_config``, default the file named by ``SFN_MOCK_CONFIG``). Two helpers go beyond the API
-for tests: ``wait_for_execution`` and ``callbacks`` (the task tokens waiting for an answer).
+(``mock_config``, default the file named by ``SFN_MOCK_CONFIG``). ``get_paginator`` pages the
+listing operations as boto3 does. Two helpers go beyond the API for tests: ``wait_for_execution``
+and ``callbacks`` (the task tokens waiting for an answer).
 """
 from __future__ import annotations
 
@@ -415,6 +416,12 @@ class Client:
 
     test_state.__test__ = False  # type: ignore[attr-defined]
 
+    def get_paginator(self, operation_name: str) -> Paginator:
+        """boto3's paginators for the listing operations (``paginate(**params)`` yields pages)."""
+        if operation_name not in _PAGINATED:
+            raise ValueError(f"Operation cannot be paginated: {operation_name}")
+        return Paginator(getattr(self, operation_name), _PAGINATED[operation_name])
+
     def close(self) -> None:
         """Stop every running execution and release the worker threads."""
         with self._lock:
@@ -498,6 +505,45 @@ class Client:
             send()
         except api_errors.ClientError as refused:
             raise type(refused)(refused.response["Error"]["Message"], operation) from None
+
+
+# Paginated operation -> the list its pages hold (botocore's paginator model for Step Functions).
+_PAGINATED = {
+    "get_execution_history": "events",
+    "list_executions": "executions",
+    "list_state_machines": "stateMachines",
+    "list_activities": "activities",
+}
+
+
+class Paginator:
+    """Pages of one listing operation, following ``nextToken`` as boto3's paginators do."""
+
+    def __init__(self, operation: Callable[..., dict[str, Any]], result_key: str) -> None:
+        self.operation, self.result_key = operation, result_key
+
+    def paginate(self, **params: Any) -> PageIterator:
+        return PageIterator(self.operation, self.result_key, params)
+
+
+class PageIterator:
+    def __init__(self, operation: Callable[..., dict[str, Any]], result_key: str, params: dict[str, Any]) -> None:
+        self.operation, self.result_key = operation, result_key
+        config = params.pop("PaginationConfig", {}) or {}
+        self.params = params | ({"maxResults": config["PageSize"]} if "PageSize" in config else {})
+
+    def __iter__(self) -> Any:
+        token = None
+        while True:
+            page = self.operation(**self.params, **({"nextToken": token} if token else {}))
+            yield page
+            token = page.get("nextToken")
+            if not token:
+                return
+
+    def build_full_result(self) -> dict[str, Any]:
+        """Every page's items in one response, as boto3's ``build_full_result`` gives them."""
+        return {self.result_key: [item for page in self for item in page[self.result_key]]}
 
 
 def _outcome(execution: Execution) -> dict[str, Any]:

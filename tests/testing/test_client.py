@@ -202,3 +202,20 @@ def test_finished_executions_are_saved_to_the_execution_store(stepflow_home):
     saved = store.get(execution)
     assert (saved.status, saved.output) == ("SUCCEEDED", {"greeting": "Hello Di"})
     client.close()
+
+
+def test_paginators_walk_the_history_page_by_page_as_boto3s_do(client, machine_arn):
+    execution = client.start_execution(stateMachineArn=machine_arn, input='{"name": "A"}')["executionArn"]
+    client.wait_for_execution(execution)
+    everything = client.get_execution_history(executionArn=execution)["events"]
+
+    pages = list(client.get_paginator("get_execution_history").paginate(
+        executionArn=execution, PaginationConfig={"PageSize": 4}
+    ))
+    full = client.get_paginator("list_executions").paginate(stateMachineArn=machine_arn).build_full_result()
+
+    assert [len(p["events"]) for p in pages] == [4, 4, len(everything) - 8]
+    assert [e for p in pages for e in p["events"]] == everything
+    assert [e["executionArn"] for e in full["executions"]] == [execution]
+    with pytest.raises(ValueError, match="cannot be paginated"):
+        client.get_paginator("start_execution")
