@@ -96,12 +96,21 @@ def test_paths_filters_and_predicates_on_state_input():
     assert evaluate("$states.input.orders[0]", data) == {"id": 1, "total": 20}
 
 
-def test_known_difference_numbers_of_16_to_21_digits_print_in_exponent_form():
-    # JavaScript JSONata (and AWS) print 1e15 as "1000000000000000" and switch to exponent form
-    # only at 1e21; jsonata-python does so from 16 digits. Documented in docs/jsonata.md.
-    assert evaluate("$string(1e15)") == "1e+15"
+def test_string_writes_numbers_as_javascript_jsonata_does():
+    # AWS: $string(1e20) is "100000000000000000000" and $string(1e21) "1e+21"; jsonata-python on its
+    # own switches to exponent form from 16 digits, so stepflow's $string follows JavaScript.
+    assert evaluate("$string(1e20)") == "100000000000000000000"
     assert evaluate("$string(1e21)") == "1e+21"
-    assert evaluate("$string(123456789012345)") == "123456789012345"
+    assert evaluate("$string(1e15)") == "1000000000000000"
+    assert evaluate("$string({'big': 1e20, 'sum': 0.1 + 0.2})") == '{"big":100000000000000000000,"sum":0.3}'
+    assert evaluate("$map([1e16, 2], $string)") == ["10000000000000000", "2"]
+
+
+def test_known_difference_concatenating_numbers_of_16_to_21_digits_uses_exponent_form():
+    # The & operator converts numbers inside jsonata-python, where JavaScript JSONata writes 1e15
+    # as "1000000000000000". Documented in docs/jsonata.md.
+    assert evaluate("'id-' & 1e15") == "id-1e+15"
+    assert evaluate("'id-' & 123456789012345") == "id-123456789012345"
 
 
 def test_known_difference_number_of_a_non_numeric_string_message():

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 import uuid
@@ -47,8 +48,6 @@ __all__ = [
     "CLOCK",
 ]
 
-# AWS: "$range ... can't contain more than 1000 items", as States.ArrayRange.
-MAX_RANGE_ITEMS = 1000
 _HASH_ALGORITHMS: dict[str, Callable[[bytes], Any]] = {
     "MD5": hashlib.md5,
     "SHA-1": hashlib.sha1,
@@ -86,10 +85,6 @@ class QueryEvaluationError(StateDataError):
         located = super().at_state(state_name, entered_event_id)
         located.location = self.location  # type: ignore[attr-defined]
         return located
-
-
-class _FunctionError(Exception):
-    """A bad call of one of AWS's added functions (reported as a JSONata evaluation error)."""
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -153,9 +148,9 @@ class Expression:
         try:
             result = evaluator.eval(self._ast, None, scope)
         except JException as failure:
-            raise self.failure(f"threw an error during evaluation: {_message(failure)}") from None
+            raise self.failure(f"threw an error during evaluation{_jsonata_message(failure)}") from None
         except _FunctionError as failure:
-            raise self.failure(f"threw an error during evaluation: {failure}") from None
+            raise self.failure(f"threw an error during evaluation{failure.sentence()}") from None
         except RecursionError:
             raise self.failure("threw an error during evaluation: Stack overflow error") from None
         except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, AttributeError) as failure:
@@ -186,6 +181,43 @@ def _message(failure: JException) -> str:
     """jsonata's message without its location suffix."""
     text = str(failure)
     return text.split(" | ", 1)[0]
+
+
+def _plain(value: Any) -> Any:
+    """A value from inside jsonata as plain JSON (its null marker as None)."""
+    return None if value is Utils.NULL_VALUE else Utils.convert_nulls(value)
+
+
+_ARRAY_OF = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
+_PLACEHOLDER = re.compile(r"\{\{\{\w+\}\}\}|\{\{\w+\}\}")
+
+
+def _jsonata_message(failure: JException) -> str:
+    """The cause text AWS gives after "threw an error during evaluation": ". CODE: message" as
+    JavaScript JSONata words it, or ": message" for a failure without a code.
+
+    jsonata-python's catalog comes from the Java port, which says "Object" where JSONata says
+    "function" and inserts values bare; JSONata quotes them as JSON ({{value}}) unless the
+    template asks for them raw ({{{value}}}).
+    """
+    template = JException.error_codes.get(failure.error)
+    if template is None:
+        return f": {_message(failure)}"
+    extra = failure.extra
+    if failure.error == "T0412":  # the element type, named as JSONata's signature check names it
+        extra = _ARRAY_OF.get(extra, extra)
+    values = [failure.current, failure.expected, extra]
+
+    def fill(placeholder: re.Match[str]) -> str:
+        value = values.pop(0) if values else None
+        if placeholder.group(0).startswith("{{{"):
+            return str(value)
+        try:
+            return json.dumps(_plain(value), ensure_ascii=False)
+        except (TypeError, ValueError):
+            return str(value)
+
+    return f". {failure.error}: {_PLACEHOLDER.sub(fill, template.replace('Object', 'function'))}"
 
 
 def compile_expression(text: str, field: str) -> Expression:
@@ -237,97 +269,209 @@ def _holds_expression(value: Any) -> bool:
 
 
 # --- the functions AWS adds to JSONata ("Transforming data with JSONata", "Functions provided by
-# Step Functions") -----------------------------------------------------------------------------
+# Step Functions"), with the argument handling and messages AWS shows: a surplus or wrongly typed
+# argument is JSONata's T0410 naming it, a missing optional one makes the call undefined, and a
+# bad value is D3137 with AWS's sentence. --------------------------------------------------------
+
+# AWS refuses a $range of more than 360,145 numbers with its evaluation memory limit.
+MAX_RANGE_ITEMS = 360_145
+_MEMORY_LIMIT = "Expression evaluation memory limit exceeded: Check for excessive memory usage"
 
 
-def _plain(value: Any) -> Any:
-    return None if value is Utils.NULL_VALUE else Utils.convert_nulls(value)
+class _FunctionError(Exception):
+    """A failed call of one of AWS's added functions; ``code`` is JSONata's error code, if any."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def sentence(self) -> str:
+        return f". {self.code}: {self}" if self.code else f": {self}"
 
 
-def _integer(value: Any, function: str, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
-        raise _FunctionError(f"{function}: the {argument} must be an integer, got {json.dumps(_plain(value))}")
+def _signature(function: str, argument: int) -> _FunctionError:
+    return _FunctionError(f'Argument {argument} of function "{function}" does not match function signature', "T0410")
+
+
+def _arguments(function: str, args: tuple[Any, ...], most: int) -> list[Any]:
+    """The arguments padded to ``most`` (None = not given), refusing a surplus one as AWS does."""
+    if len(args) > most and args[most] is not None:
+        raise _signature(function, most + 1)
+    return [_plain(a) for a in args[:most]] + [None] * (most - len(args))
+
+
+def _towards_zero(value: Any, function: str, argument: int) -> int:
+    """AWS truncates a number argument towards zero (-1.7 -> -1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise _signature(function, argument)
     return int(value)
 
 
-def _arity(function: str, args: tuple[Any, ...], least: int, most: int) -> None:
-    if not least <= len(args) <= most:
-        expected = str(least) if least == most else f"{least} to {most}"
-        raise _FunctionError(f"{function} takes {expected} arguments, got {len(args)}")
-
-
-def _partition(*args: Any) -> list[list[Any]]:
-    """``$partition(array, size)``: consecutive chunks of ``size`` (the last one may be shorter)."""
-    _arity("$partition", args, 2, 2)
-    array, size = args
+def _partition(*args: Any) -> Any:
+    """``$partition(array, size)``: consecutive chunks of ``size``; the last may be shorter."""
+    array, size = _arguments("partition", args, 2)
+    if array is None:
+        return None
     if not isinstance(array, list):
-        raise _FunctionError("$partition: the first argument must be an array")
-    size = _integer(size, "$partition", "chunk size")
-    if size < 1:
-        raise _FunctionError("$partition: the chunk size must be greater than 0")
-    items = _plain(list(array))
-    return [items[start:start + size] for start in range(0, len(items), size)]
+        raise _FunctionError('Argument 1 of function "partition" must be an array of undefined', "T0412")
+    if not array:
+        return None
+    if size is None:
+        return [array]
+    size = _towards_zero(size, "partition", 2)
+    if size < 0:
+        raise _FunctionError("Second argument must be zero or greater", "D3137")
+    if size == 0:
+        return None
+    return [array[start:start + size] for start in range(0, len(array), size)]
 
 
-def _range(*args: Any) -> list[int]:
-    """``$range(start, end, step)``: from start to end inclusive, by step (negative counts down)."""
-    _arity("$range", args, 3, 3)
-    start, end, step = (_integer(a, "$range", name) for a, name in zip(args, ("start", "end", "step")))
-    if step == 0:
-        raise _FunctionError("$range: the step must not be 0")
-    count = max(0, (end - start) // step + 1)
+def _range(*args: Any) -> Any:
+    """``$range(start, end, step)``: start to end inclusive by step; a single value is a scalar."""
+    start, end, step = _arguments("range", args, 3)
+    start, end = _towards_zero(start, "range", 1), _towards_zero(end, "range", 2)
+    if step is None:
+        return None
+    step = _towards_zero(step, "range", 3)
+    if step == 0 or (step > 0 and start > end) or (step < 0 and start < end):
+        return None
+    if start == end:
+        return start
+    count = (end - start) // step + 1
     if count > MAX_RANGE_ITEMS:
-        raise _FunctionError(f"$range: the array would have more than {MAX_RANGE_ITEMS} items")
+        raise _FunctionError(_MEMORY_LIMIT)
     return [start + i * step for i in range(count)]
 
 
-def _hash(*args: Any) -> str:
-    """``$hash(data, algorithm)``: the hex digest of a string (MD5, SHA-1, SHA-256, SHA-384, SHA-512)."""
-    _arity("$hash", args, 2, 2)
-    data, algorithm = args
-    if not isinstance(data, str):
-        raise _FunctionError("$hash: the data to hash must be a string")
-    digest = _HASH_ALGORITHMS.get(algorithm) if isinstance(algorithm, str) else None
+def _hash(*args: Any) -> Any:
+    """``$hash(text, algorithm)``: the hex digest (MD5, SHA-1, SHA-256, SHA-384, SHA-512)."""
+    text, algorithm = _arguments("hash", args, 2)
+    if not isinstance(text, str):
+        raise _signature("hash", 1)
+    if algorithm is None:
+        return None
+    if not isinstance(algorithm, str):
+        raise _signature("hash", 2)
+    digest = _HASH_ALGORITHMS.get(algorithm)
     if digest is None:
         raise _FunctionError(
-            f"$hash: the algorithm must be one of {', '.join(_HASH_ALGORITHMS)}, got {json.dumps(_plain(algorithm))}"
+            f"Hash algorithm '{algorithm}' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5", "D3137"
         )
-    return digest(data.encode("utf-8")).hexdigest()
+    return digest(text.encode("utf-8")).hexdigest()
 
 
 def _random(*args: Any) -> float:
-    """``$random([seed])``: a number in [0, 1); the same seed always gives the same number."""
-    _arity("$random", args, 0, 1)
-    if not args or args[0] is None:
+    """``$random([seed])``: a number in [0, 1). AWS draws from Java's ``java.util.Random``, so a
+    seed gives Java's sequence: ``$random(42)`` is 0.7275636800328681 there and here."""
+    (seed,) = _arguments("random", args, 1)
+    if seed is None:
         return random.random()
-    return random.Random(_integer(args[0], "$random", "seed")).random()
+    return _java_next_double(_towards_zero(seed, "random", 1))
+
+
+def _java_next_double(seed: int) -> float:
+    """``new java.util.Random(seed).nextDouble()``: Java's 48-bit linear congruential generator."""
+    multiplier, mask = 0x5DEECE66D, (1 << 48) - 1
+    state = (seed ^ multiplier) & mask
+
+    def next_bits(bits: int) -> int:
+        nonlocal state
+        state = (state * multiplier + 0xB) & mask
+        return state >> (48 - bits)
+
+    return ((next_bits(26) << 27) + next_bits(27)) * 2.0**-53
 
 
 def _uuid(*args: Any) -> str:
     """``$uuid()``: a random version 4 UUID."""
-    _arity("$uuid", args, 0, 0)
+    _arguments("uuid", args, 0)
     return str(uuid.uuid4())
 
 
 def _parse(*args: Any) -> Any:
-    """``$parse(text)``: the JSON value a string holds (JSONata's counterpart of States.StringToJson)."""
-    _arity("$parse", args, 1, 1)
-    text = args[0]
+    """``$parse(text)``: the JSON value a string holds (AWS's replacement for ``$eval``). AWS
+    refuses anything but one JSON document: blank text, trailing text, repeated keys, NaN."""
+    (text,) = _arguments("parse", args, 1)
+    if text is None:
+        return None
     if not isinstance(text, str):
-        raise _FunctionError("$parse: the argument must be a string")
+        raise _signature("parse", 1)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except ValueError as problem:
-        raise _FunctionError(f"$parse: the argument is not valid JSON: {problem}") from None
-    return Utils.NULL_VALUE if value is None else value
+        value = json.loads(text, parse_constant=_refuse, object_pairs_hook=_unique_keys)
+    except ValueError:
+        raise _FunctionError("Invalid JSON", "D3137") from None
+    return Utils.NULL_VALUE if value is None else _whole_numbers(value)
 
 
-def _refuse_constant(name: str) -> Any:
+def _refuse(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _eval_refused(*args: Any) -> Any:
-    raise _FunctionError("The $eval function is not supported by Step Functions; use $parse")
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("repeated key")
+    return value
+
+
+def _whole_numbers(value: Any) -> Any:
+    """AWS reads 1.0 and 1e2 as the integers 1 and 100."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    return value
+
+
+def _eval_removed(*args: Any) -> Any:
+    """AWS removes ``$eval`` (use ``$parse``): calling it fails as calling any non-function does."""
+    raise _FunctionError("Attempted to invoke a non-function", "T1006")
+
+
+# --- $string with AWS's number notation --------------------------------------------------------
+# JavaScript JSONata (and so AWS) writes a whole number in full below 1e21 ($string(1e20) is
+# "100000000000000000000") and other numbers to 15 significant digits; jsonata-python switches to
+# exponent form from 16 digits. The operator & still uses jsonata-python's notation.
+
+_FULL_DIGITS_BELOW = 1e21
+
+
+def _string(value: Any = None, prettify: Any = None) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and _written_in_full(value):
+        return str(int(value))
+    return Functions.string(_as_aws_writes(value), prettify)
+
+
+def _written_in_full(number: int | float) -> bool:
+    return abs(number) < _FULL_DIGITS_BELOW and float(number).is_integer()
+
+
+def _as_aws_writes(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        if _written_in_full(value):
+            return int(value)
+        return float(f"{value:.15g}")
+    if isinstance(value, list):
+        return [_as_aws_writes(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_aws_writes(item) for key, item in value.items()}
+    return value
+
+
+class _Native:
+    """Adapts a Python function to jsonata's JFunction (which checks a signature first)."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+
+    def call(self, input: Any, args: Any) -> Any:
+        return self.function(*(args or ()))
 
 
 _AWS_FUNCTIONS = Jsonata.Frame(Jsonata.static_frame)
@@ -338,7 +482,8 @@ for _name, _function in {
     "random": _random,
     "uuid": _uuid,
     "parse": _parse,
-    "eval": _eval_refused,
+    "eval": _eval_removed,
 }.items():
     _AWS_FUNCTIONS.bind(_name, Jsonata.JLambda(_function))
 del _name, _function
+_AWS_FUNCTIONS.bind("string", Jsonata.JFunction(_Native(_string), "<x-b?:s>"))
