@@ -34,6 +34,7 @@ from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_ROL
 from stepflow.engine.retry import error_matches
 from stepflow.engine.states.base import CompiledState, Lane, run_state
 from stepflow.engine.trace import StepRecord
+from stepflow.machine import StateMachine
 
 LONE_STATE_NAME = "StateName"
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
@@ -97,9 +98,6 @@ def test_state(
     retry_count = configuration.get("retrierRetryCount", 0)
     if not isinstance(retry_count, int) or isinstance(retry_count, bool) or retry_count < 0:
         raise ValidationException("stateConfiguration.retrierRetryCount must be a non-negative integer", "TestState")
-
-    from stepflow.machine import StateMachine
-
     placeholders = {
         n: f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:{n}"
         for n in _PLACEHOLDER.findall(json.dumps(scope))
