@@ -278,3 +278,21 @@ def test_the_executions_timeout_seconds_ends_a_callback_wait(client):
     assert event_types(client, execution)[-1] == "ExecutionTimedOut"
     with pytest.raises(client.exceptions.TaskTimedOut):
         client.send_task_success(taskToken=token, output="{}")
+
+
+def test_an_activity_workers_heartbeat_counts_from_its_pickup(client):
+    client.create_activity(name="review")
+    execution = start(client, activity_machine(HeartbeatSeconds=10), {})
+    client.callbacks.wait_for_pending("Review")
+    client.clock.sleep(30)  # queued for 30 s: the heartbeat only starts when a worker takes the task
+    task = client.get_activity_task(activityArn=ACTIVITY, workerName="slow")
+    assert client.describe_execution(executionArn=execution)["status"] == "RUNNING"
+
+    client.clock.sleep(11)
+
+    assert client.wait_for_execution(execution)["error"] == "States.Timeout"
+    events = client.get_execution_history(executionArn=execution)["events"]
+    assert events[-2]["type"] == "ActivityTimedOut"
+    assert events[-2]["activityTimedOutEventDetails"] == {"error": "States.Timeout"}
+    with pytest.raises(client.exceptions.TaskTimedOut):
+        client.send_task_heartbeat(taskToken=task["taskToken"])
