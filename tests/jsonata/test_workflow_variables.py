@@ -277,3 +277,27 @@ def test_jsonpath_assign_paths_read_the_state_result_as_recorded_on_aws():
         "constant_str_var": '"$noSuchVar"',
         "constant_str_jsonata_expr": '"{% $varname.varfield %}"',
     }
+
+
+def test_a_failed_state_assigns_nothing_even_after_an_attempt_that_computed_its_assign():
+    calls = []
+
+    def flaky(event, context):
+        calls.append(event)
+        if len(calls) > 1:
+            raise ValueError("second attempt fails")
+        return {"n": 1}
+
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "T",
+        "States": {"T": {"Type": "Task", "Resource": FN, "Assign": {"got": "{% $states.result.n %}"},
+                         # The first attempt's output is over the payload limit once Assign is computed.
+                         "Output": "{% $pad('', 300000, 'x') %}",
+                         "Retry": [{"ErrorEquals": ["States.DataLimitExceeded"], "IntervalSeconds": 1}],
+                         "End": True}},
+    }
+    execution = StateMachine(definition, resources={FN: flaky}).run()
+    assert len(calls) == 2 and execution.error == "ValueError"
+    assert execution.steps[0].retries[0]["error"] == "States.DataLimitExceeded"
+    assert execution.steps[0].assigned is None

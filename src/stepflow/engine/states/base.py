@@ -231,7 +231,7 @@ def _handle_error(
     record.error, record.cause = error.error, error.cause
     catcher = state.catch.find(error) if state.catch is not None else None
     if catcher is None:
-        record.status = "FAILED"
+        record.status, record.assigned = "FAILED", None  # a failed visit assigns nothing
         location = getattr(error, "location", None)
         if location is not None:  # a JSONata expression failed: AWS records where
             lane.follow(lane.run.history.append(
