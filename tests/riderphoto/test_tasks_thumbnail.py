@@ -44,11 +44,11 @@ def test_workshop_photo_is_resized_into_the_thumbnail_bucket(stack):
     assert image.size == (300, 200)  # 800x533 scaled to fit 300 wide
 
 
-def test_portrait_png_keeps_format_and_aspect_ratio(stack):
-    put(stack, "odd_alpha_fran.png")  # 169x211: fits already, never upscaled
+def test_small_portrait_png_keeps_format_and_is_scaled_up_to_fit_as_the_original_does(stack):
+    put(stack, "odd_alpha_fran.png")  # 169x211: the original's factor min(300/w, 300/h) > 1
     run(stack, "odd_alpha_fran.png")
     image = written(stack, "resized-odd_alpha_fran.png")
-    assert (image.format, image.size) == ("PNG", (169, 211))
+    assert (image.format, image.size) == ("PNG", (240, 300))
 
 
 def test_large_exif_rotated_photo_fits_upright(stack):

@@ -1,9 +1,10 @@
 """Thumbnail: a copy of the photo that fits inside 300x300, for the app to show.
 
-As the workshop's function: reads the photo from the rider photo bucket, keeps the aspect ratio
-and the file format (JPEG stays JPEG, PNG stays PNG), writes ``resized-<s3Key>`` to the thumbnail
-bucket and returns ``{"thumbnail": {"s3key", "s3bucket"}}``. The photo is decoded upright (EXIF
-orientation applied) and bounded (JPEGs are decoded at reduced scale), never upscaled.
+As the workshop's function: reads the photo from the rider photo bucket, scales it by
+min(300 / width, 300 / height) (so, like the original, a smaller photo is scaled up to fit the
+box), keeps the file format (JPEG stays JPEG, PNG stays PNG), writes ``resized-<s3Key>`` to the
+thumbnail bucket and returns ``{"thumbnail": {"s3key", "s3bucket"}}``. The photo is decoded
+upright (EXIF orientation applied) and bounded (large JPEGs are decoded at reduced scale).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def make_thumbnail(data: bytes, box: tuple[int, int]) -> tuple[bytes, str]:
     """(encoded thumbnail, format) for a JPEG or PNG photo, fitting inside ``box``."""
     photo = decode_photo(data, max_side=max(box))  # JPEGs decode at 1/2..1/8 scale: cheap
     # The size comes from the full photo, not the reduced decode, so the ratio is exact.
-    scale = min(box[0] / photo.width, box[1] / photo.height, 1.0)
+    scale = min(box[0] / photo.width, box[1] / photo.height)
     size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
     image = Image.fromarray(photo.rgb)
     if image.size != size:
