@@ -132,7 +132,9 @@ class Client:
             existing = self._machines.get(machine.arn)
             if existing is not None:
                 if (existing.definition, existing.role_arn, existing.type) != (definition, roleArn, type):
-                    raise StateMachineAlreadyExists(f"State Machine Already Exists: '{machine.arn}'", "CreateStateMachine")
+                    raise StateMachineAlreadyExists(
+                        f"State Machine Already Exists: '{machine.arn}'", "CreateStateMachine"
+                    )
                 return {"stateMachineArn": machine.arn, "creationDate": existing.created}
             entry = _StateMachineEntry(machine, definition, roleArn, type, self.clock.now())
             self._machines[machine.arn] = entry
@@ -154,9 +156,8 @@ class Client:
     def describe_state_machine_for_execution(self, *, executionArn: str, **_: Any) -> dict[str, Any]:
         entry = self._execution(executionArn, "DescribeStateMachineForExecution").state_machine
         described = self.describe_state_machine(stateMachineArn=entry.machine.arn)
-        return {k: described[k] for k in ("stateMachineArn", "name", "definition", "roleArn", "loggingConfiguration")} | {
-            "updateDate": entry.created
-        }
+        kept = ("stateMachineArn", "name", "definition", "roleArn", "loggingConfiguration")
+        return {k: described[k] for k in kept} | {"updateDate": entry.created}
 
     def list_state_machines(self, **_: Any) -> dict[str, Any]:
         with self._lock:
@@ -310,7 +311,9 @@ class Client:
     ) -> dict[str, Any]:
         entry = self._machine(stateMachineArn, "ListExecutions")
         if statusFilter is not None and statusFilter not in EXECUTION_STATUSES:
-            raise ValidationException(f"Value '{statusFilter}' at 'statusFilter' failed to satisfy constraint", "ListExecutions")
+            raise ValidationException(
+                f"Value '{statusFilter}' at 'statusFilter' failed to satisfy constraint", "ListExecutions"
+            )
         with self._lock:
             runs = [r for r in self._executions.values() if r.state_machine is entry]
         listed = []

@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import TIMEOUT, ASLError
@@ -89,24 +89,22 @@ class CallbackHub:
         """Tasks still waiting (optionally only those of one state), oldest first: how a test finds
         the token a callback task is waiting on."""
         with self._changed:
-            return [
-                t for t in self._tasks.values()
-                if not t.closed and t.outcome is None and state_name in (None, t.state_name)
-            ]
+            return list(self._waiting(state_name))
 
     def wait_for_pending(self, state_name: str | None = None, timeout: float = 5.0) -> PendingTask:
         """The oldest waiting task (of ``state_name``), waiting up to ``timeout`` real seconds for one."""
         with self._changed:
-            found = self._changed.wait_for(lambda: self._unlocked_first(state_name), timeout)
+            found = self._changed.wait_for(lambda: next(self._waiting(state_name), None), timeout)
         if not found:
-            raise TimeoutError(f"no task {'of ' + repr(state_name) + ' ' if state_name else ''}is waiting for a callback")
+            which = f"of {state_name!r} " if state_name else ""
+            raise TimeoutError(f"no task {which}is waiting for a callback")
         return found
 
-    def _unlocked_first(self, state_name: str | None) -> PendingTask | None:
-        return next(
-            (t for t in self._tasks.values() if not t.closed and t.outcome is None and state_name in (None, t.state_name)),
-            None,
-        )
+    def _waiting(self, state_name: str | None) -> Iterator[PendingTask]:
+        """Unanswered tasks (of ``state_name``), oldest first; call with the lock held."""
+        for task in self._tasks.values():
+            if not task.closed and task.outcome is None and state_name in (None, task.state_name):
+                yield task
 
     # --- answers from outside (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) -------------
 

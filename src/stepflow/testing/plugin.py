@@ -69,7 +69,9 @@ def mock_config(pytestconfig: pytest.Config) -> MockConfig:
     """The configured MockConfigFile (option, ini or ``SFN_MOCK_CONFIG``)."""
     path = _mock_config_path(pytestconfig)
     if path is None:
-        pytest.fail(f"no mock configuration: pass --stepflow-mock-config, set the {_OPTION} ini option or {MOCK_CONFIG_ENV}")
+        pytest.fail(
+            f"no mock configuration: pass --stepflow-mock-config, set the {_OPTION} ini option or {MOCK_CONFIG_ENV}"
+        )
     return MockConfig.load(path)
 
 

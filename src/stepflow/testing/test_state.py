@@ -94,7 +94,9 @@ def test_state(
     configuration = dict(state_configuration or {})
     unsupported = sorted(set(configuration) - {"retrierRetryCount"})
     if unsupported:  # errorCausedByState, mapIterationFailureCount, mapItemReaderData
-        raise ValidationException(f"stepflow does not support stateConfiguration {', '.join(unsupported)} yet", "TestState")
+        raise ValidationException(
+            f"stepflow does not support stateConfiguration {', '.join(unsupported)} yet", "TestState"
+        )
     retry_count = configuration.get("retrierRetryCount", 0)
     if not isinstance(retry_count, int) or isinstance(retry_count, bool) or retry_count < 0:
         raise ValidationException("stateConfiguration.retrierRetryCount must be a non-negative integer", "TestState")

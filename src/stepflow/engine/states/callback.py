@@ -42,12 +42,23 @@ def wait_for_answer(
 
 
 def _callback(
-    hub: CallbackHub, name: str, resource: str, token: str, data: Any, lane: Lane, timeout: int | None, heartbeat: int | None
+    hub: CallbackHub,
+    name: str,
+    resource: str,
+    token: str,
+    data: Any,
+    lane: Lane,
+    timeout: int | None,
+    heartbeat: int | None,
 ) -> Any:
     run, history = lane.run, lane.run.history
     lane.follow(
         history.task_scheduled(
-            resource, data, timeout_in_seconds=timeout, heartbeat_in_seconds=heartbeat, previous_event_id=lane.last_event_id
+            resource,
+            data,
+            timeout_in_seconds=timeout,
+            heartbeat_in_seconds=heartbeat,
+            previous_event_id=lane.last_event_id,
         )
     )
     lane.follow(history.task_started(resource, lane.last_event_id))
@@ -84,7 +95,14 @@ def _send(registry: Any, resource: str, data: Any, state_name: str, timeout: int
 
 
 def _activity(
-    hub: CallbackHub, name: str, resource: str, token: str, data: Any, lane: Lane, timeout: int | None, heartbeat: int | None
+    hub: CallbackHub,
+    name: str,
+    resource: str,
+    token: str,
+    data: Any,
+    lane: Lane,
+    timeout: int | None,
+    heartbeat: int | None,
 ) -> Any:
     if not hub.activity_exists(resource):  # AWS: States.Runtime, no ActivityScheduled event
         raise StateDataError(f"The activity {resource} does not exist.")
@@ -102,7 +120,9 @@ def _activity(
         lane.follow(history.append(EventType.ActivityStarted, worker, lane.last_event_id))
 
     try:
-        output = hub.wait(pending, timeout_seconds=timeout, heartbeat_seconds=heartbeat, check=lane.check, on_start=started)
+        output = hub.wait(
+            pending, timeout_seconds=timeout, heartbeat_seconds=heartbeat, check=lane.check, on_start=started
+        )
     except ASLError as error:
         kind = EventType.ActivityTimedOut if error.error == TIMEOUT else EventType.ActivityFailed
         failure = {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}
