@@ -192,3 +192,11 @@ def test_one_compiled_expression_serves_concurrent_threads_each_with_its_own_bin
     for thread in threads:
         thread.join()
     assert results == {k: [2 * i + k for i in range(200)] for k in range(8)}
+
+
+def test_a_runaway_tail_recursion_is_stopped_by_the_evaluation_time_bound(monkeypatch):
+    import stepflow.asl.jsonata as jsonata_module
+
+    monkeypatch.setattr(jsonata_module, "EVALUATION_TIMEOUT_MS", 200)
+    detail = failure("{% ($loop := function($n) { $loop($n + 1) }; $loop(0)) %}")
+    assert detail.endswith(f"{THREW}: Expression evaluation timeout: Check for infinite loop")

@@ -104,14 +104,29 @@ def _evaluator() -> Jsonata:
     return evaluator
 
 
+# AWS stops a runaway expression; JSONata runs tail recursion as a loop, so only a clock ends
+# ``($f := function($n) { $f($n + 1) }; $f(0))``. The time is checked every few hundred steps.
+EVALUATION_TIMEOUT_MS = 5_000
+_STEPS_PER_CHECK = 256
+
+
 class _Scope(Jsonata.Frame):
     """The outermost frame of one evaluation: ``$states`` and the variables, looked up lazily so
-    binding a state's variables costs nothing per expression."""
+    binding a state's variables costs nothing per expression; and the evaluation's time bound."""
 
     def __init__(self, states: Mapping[str, Any], variables: Mapping[str, Any]) -> None:
         super().__init__(_AWS_FUNCTIONS)
         self._states = states
         self._variables = variables
+        self._steps = 0
+        self._deadline = time.monotonic() + EVALUATION_TIMEOUT_MS / 1000
+        self.bindings["__evaluate_entry"] = self._step
+
+    def _step(self, expression: Any, input: Any, environment: Any) -> None:
+        """Called by jsonata before each evaluation step (its runtime-bounds hook)."""
+        self._steps += 1
+        if self._steps % _STEPS_PER_CHECK == 0 and time.monotonic() > self._deadline:
+            raise _FunctionError("Expression evaluation timeout: Check for infinite loop")
 
     def lookup(self, name: str) -> Any:
         if name in self.bindings:
