@@ -22,7 +22,8 @@ from stepflow.asl.intrinsics import compile_intrinsic, is_intrinsic
 from stepflow.asl.paths import Path, PathNotFound, StateDataError, compile_path
 from stepflow.asl.templates import compile_template
 from stepflow.asl.timestamps import parse_timestamp
-from stepflow.engine.dataflow import ABSENT, Dataflow, JsonataDataflow, JsonataField, JsonPathDataflow
+from stepflow.engine.dataflow import Dataflow, JsonPathDataflow
+from stepflow.engine.jsonata_flow import ABSENT, JsonataDataflow, JsonataField
 from stepflow.engine.retry import compile_catchers, compile_retriers
 from stepflow.engine.states.base import CompiledBranch, CompiledState
 from stepflow.engine.states.choice import ChoiceState
