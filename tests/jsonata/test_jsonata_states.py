@@ -457,3 +457,31 @@ def test_the_guides_jsonpath_to_jsonata_conversion_example_gives_the_same_argume
     for definition in (before, after):
         assert StateMachine(definition, resources=handler).run({"title": "Doctor"}).status == "SUCCEEDED"
     assert seen[0] == seen[1] == {"static": "Hello", "title": "Doctor", "name": "Ana", "not-evaluated": "$customerName"}
+
+
+def test_a_jsonata_callback_task_sends_the_token_from_states_context_and_outputs_the_answer():
+    import json
+
+    from stepflow.client import Client
+
+    send = "arn:aws:states:::sqs:sendMessage"
+    sent: list = []
+    definition = jsonata({"Approve": {
+        "Type": "Task", "Resource": f"{send}.waitForTaskToken", "End": True,
+        "Arguments": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                      "MessageBody": {"token": "{% $states.context.Task.Token %}", "order": "{% $states.input.order %}"}},
+        "Output": "{% $merge([$states.input, {'approval': $states.result}]) %}",
+    }})
+    client = Client(resources={send: lambda event, context: sent.append(event) or {"MessageId": "m-1"}})
+    try:
+        arn = client.create_state_machine(name="Approvals", definition=json.dumps(definition),
+                                          roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        execution = client.start_execution(stateMachineArn=arn, input=json.dumps({"order": 7}))["executionArn"]
+        token = client.callbacks.wait_for_pending("Approve").token
+        client.send_task_success(taskToken=token, output='{"approved": true}')
+        described = client.wait_for_execution(execution)
+    finally:
+        client.close()
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"]) == {"order": 7, "approval": {"approved": True}}
+    assert sent[0]["MessageBody"] == {"token": token, "order": 7}
