@@ -485,3 +485,26 @@ def test_a_jsonata_callback_task_sends_the_token_from_states_context_and_outputs
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"order": 7, "approval": {"approved": True}}
     assert sent[0]["MessageBody"] == {"token": token, "order": 7}
+
+
+def test_running_parses_no_jsonata_expression(monkeypatch):
+    from jsonata.parser import Parser
+
+    machine = StateMachine(jsonata({
+        "Set": {"Type": "Pass", "Assign": {"n": "{% $states.input.n %}"}, "Next": "Route"},
+        "Route": {"Type": "Choice", "Choices": [{"Condition": "{% $n > 0 %}", "Next": "Fan"}], "Default": "Stop"},
+        "Fan": {"Type": "Map", "Items": "{% $range(1, $n, 1) %}",
+                "ItemSelector": {"v": "{% $states.context.Map.Item.Value * 2 %}"},
+                "ItemProcessor": {"StartAt": "Each", "States": {
+                    "Each": {"Type": "Pass", "Output": "{% $states.input.v %}", "End": True}}},
+                "Output": {"sum": "{% $sum($states.result) %}"}, "Next": "Pause"},
+        "Pause": {"Type": "Wait", "Seconds": "{% $n %}", "End": True},
+        "Stop": {"Type": "Fail", "Error": "{% 'Stopped' %}"},
+    }))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an expression was parsed while running")
+
+    monkeypatch.setattr(Parser, "parse", refuse)
+    for n in (3, 5):
+        assert machine.run({"n": n}).output == {"sum": n * (n + 1)}

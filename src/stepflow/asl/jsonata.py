@@ -19,6 +19,7 @@ parsed expression object itself.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -95,12 +96,17 @@ _LOCAL = threading.local()
 CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("stepflow_jsonata_clock", default=None)
 
 
+# Any parsed expression serves as the evaluator: only its methods and per-call state are used.
+# Each thread gets its own shallow copy (as jsonata's own per-thread instances are made), so no
+# thread ever parses while running.
+_PROTOTYPE = Jsonata("$")
+
+
 def _evaluator() -> Jsonata:
-    """This thread's evaluator: a Jsonata object used only for its evaluation machinery."""
+    """This thread's evaluator."""
     evaluator = getattr(_LOCAL, "evaluator", None)
     if evaluator is None:
-        evaluator = Jsonata("$")  # any expression: only its methods and per-call state are used
-        _LOCAL.evaluator = evaluator
+        evaluator = _LOCAL.evaluator = copy.copy(_PROTOTYPE)
     return evaluator
 
 
