@@ -301,3 +301,43 @@ def test_a_failed_state_assigns_nothing_even_after_an_attempt_that_computed_its_
     assert len(calls) == 2 and execution.error == "ValueError"
     assert execution.steps[0].retries[0]["error"] == "States.DataLimitExceeded"
     assert execution.steps[0].assigned is None
+
+
+def test_choice_rules_compare_variables_as_recorded_on_aws():
+    definition = {"StartAt": "Setup", "States": {
+        "Setup": {"Type": "Pass", "Assign": {"guess": "the_guess", "answer": "the_answer"}, "Next": "CheckAnswer"},
+        "CheckAnswer": {"Type": "Choice", "Choices": [
+            {"Variable": "$guess", "StringEqualsPath": "$answer", "Next": "CorrectAnswer"}], "Default": "WrongAnswer"},
+        "CorrectAnswer": {"Type": "Pass", "Result": {"state": "CORRECT"}, "End": True},
+        "WrongAnswer": {"Type": "Pass", "Assign": {"guess.$": "$answer"}, "Result": {"state": "WRONG"},
+                        "Next": "CheckAnswer"},
+    }}
+    execution = StateMachine(definition).run({})
+    assert execution.output == {"state": "CORRECT"}
+    assert [step.name for step in execution.steps] == [
+        "Setup", "CheckAnswer", "WrongAnswer", "CheckAnswer", "CorrectAnswer"]
+    assert assigned_by_state(execution) == [
+        ("Setup", {"guess": '"the_guess"', "answer": '"the_answer"'}),
+        ("WrongAnswer", {"guess": '"the_answer"'}),
+    ]
+
+
+def test_nested_maps_read_every_enclosing_scope_as_recorded_on_aws():
+    inner = {"StartAt": "Summate", "States": {"Summate": {"Type": "Pass", "End": True, "Assign": {
+        "Sum.$": "States.MathAdd(States.MathAdd(States.MathAdd($yCurrent, $xCurrent), $zCurrent), $bias)"}}}}
+    outer = {"StartAt": "AssignCurrentVector", "States": {
+        "AssignCurrentVector": {"Type": "Pass", "Next": "Calculate",
+                                "Assign": {"xCurrent.$": "$[0]", "yCurrent.$": "$[1]", "zCurrent.$": "$[2]"}},
+        "Calculate": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": inner, "End": True}}}
+    vectors = [[9, 44, 6], [82, 25, 76], [18, 42, 2]]
+    definition = {"StartAt": "Input", "States": {
+        "Input": {"Type": "Pass", "Result": vectors, "Assign": {"bias": 4.3}, "Next": "IterateLevels"},
+        "IterateLevels": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": outer, "End": True}}}
+    execution = StateMachine(definition).run({})
+    assert execution.output == vectors
+    expected = [("Input", {"bias": "4.3"})]
+    for x, y, z in vectors:
+        expected.append(("AssignCurrentVector", {"xCurrent": str(x), "yCurrent": str(y), "zCurrent": str(z)}))
+        expected += [("Summate", {"Sum": str(x + y + z + 4)})] * 3  # MathAdd rounds 4.3 to 4
+    assert assigned_by_state(execution) == expected
+    assert expected[2] == ("Summate", {"Sum": "63"})  # the value AWS recorded for the first vector
