@@ -341,3 +341,28 @@ def test_nested_maps_read_every_enclosing_scope_as_recorded_on_aws():
         expected += [("Summate", {"Sum": str(x + y + z + 4)})] * 3  # MathAdd rounds 4.3 to 4
     assert assigned_by_state(execution) == expected
     assert expected[2] == ("Summate", {"Sum": "63"})  # the value AWS recorded for the first vector
+
+
+@pytest.mark.parametrize(
+    "states, outcome",
+    [
+        ({"State0": {"Type": "Pass", "Assign": {"theAnswer": 42}, "Next": "State1"},
+          "State1": {"Type": "Pass", "InputPath": "$theAnswer", "End": True}}, ("SUCCEEDED", 42)),
+        ({"State0": {"Type": "Pass", "Result": {"answer": 42}, "Assign": {"theAnswer.$": "$.answer"}, "Next": "State1"},
+          "State1": {"Type": "Pass", "OutputPath": "$theAnswer", "End": True}}, ("SUCCEEDED", 42)),
+        ({"Pass": {"Type": "Pass", "Assign": {"errorVar": "Exception", "causeVar": "An Exception was encountered"},
+                   "Next": "Fail"},
+          "Fail": {"Type": "Fail", "CausePath": "$causeVar", "ErrorPath": "$errorVar"}},
+         ("FAILED", ("Exception", "An Exception was encountered"))),
+        ({"Start": {"Type": "Pass", "Assign": {"waitTime": 0, "startAt": "2024-11-06T09:42:03Z"},
+                    "Next": "WaitSecondsState"},
+          "WaitSecondsState": {"Type": "Wait", "SecondsPath": "$waitTime", "Next": "WaitUntilState"},
+          "WaitUntilState": {"Type": "Wait", "TimestampPath": "$startAt", "End": True}}, ("SUCCEEDED", {})),
+    ],
+    ids=["InputPath", "OutputPath", "ErrorPath/CausePath", "SecondsPath/TimestampPath"],
+)
+def test_jsonpath_reference_paths_read_variables_as_recorded_on_aws(states, outcome):
+    execution = StateMachine({"StartAt": next(iter(states)), "States": states}).run({})
+    status, expected = outcome
+    assert execution.status == status
+    assert (execution.output if status == "SUCCEEDED" else (execution.error, execution.cause)) == expected
