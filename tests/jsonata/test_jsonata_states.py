@@ -508,3 +508,30 @@ def test_running_parses_no_jsonata_expression(monkeypatch):
     monkeypatch.setattr(Parser, "parse", refuse)
     for n in (3, 5):
         assert machine.run({"n": n}).output == {"sum": n * (n + 1)}
+
+
+def test_a_jsonpath_state_hands_variables_and_output_to_a_jsonata_task_as_recorded_on_aws():
+    definition = {"StartAt": "StateJsonPath", "States": {
+        "StateJsonPath": {
+            "QueryLanguage": "JSONPath", "Type": "Pass",
+            "Result": {"riddle": "What is the answer to life, the universe, and everything?"},
+            "Assign": {"answer": 42, "inputData.$": "$"},
+            "OutputPath": "$", "ResultPath": "$.enigma.mystery", "Next": "StateJsonata"},
+        "StateJsonata": {
+            "QueryLanguage": "JSONata", "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": "{% $states.input.functionName %}",
+                          "Payload": {"theQuestion": "{% $states.input.enigma.mystery.riddle %}",
+                                      "theAnswer": "{% $answer %}"}},
+            "Assign": {"answer": "<omitted>", "message": "{% $states.result %}"},
+            "Output": {"result": "{% $states.result.Payload %}"},
+            "End": True},
+    }}
+    execution = StateMachine(definition, resources={FN: lambda event, context: event}).run({"functionName": FN})
+    riddle = "What is the answer to life, the universe, and everything?"
+    assert execution.output == {"result": {"theQuestion": riddle, "theAnswer": 42}}
+    first, second = [e["stateExitedEventDetails"] for e in execution.history if e["type"].endswith("StateExited")]
+    # JSONPath Assign's "$" is the state's result (Result), not its output after ResultPath.
+    assert first["assignedVariables"] == {"answer": "42", "inputData": f'{{"riddle":"{riddle}"}}'}
+    assert first["output"] == f'{{"functionName":"{FN}","enigma":{{"mystery":{{"riddle":"{riddle}"}}}}}}'
+    assert second["assignedVariables"]["answer"] == '"<omitted>"'
+    assert '"Payload":{"theQuestion"' in second["assignedVariables"]["message"]
