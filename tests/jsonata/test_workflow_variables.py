@@ -366,3 +366,20 @@ def test_jsonpath_reference_paths_read_variables_as_recorded_on_aws(states, outc
     status, expected = outcome
     assert execution.status == status
     assert (execution.output if status == "SUCCEEDED" else (execution.error, execution.cause)) == expected
+
+
+def test_concurrent_map_iterations_each_keep_their_own_variables():
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Base",
+        "States": {
+            "Base": {"Type": "Pass", "Assign": {"base": 1000}, "Next": "Fan"},
+            "Fan": {"Type": "Map", "Items": "{% $range(0, 199, 1) %}", "MaxConcurrency": 40,
+                    "ItemProcessor": {"StartAt": "Mine", "States": {
+                        "Mine": {"Type": "Pass", "Assign": {"mine": "{% $states.input * 2 %}"}, "Next": "Wait"},
+                        "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Read"},
+                        "Read": {"Type": "Pass", "Output": "{% $base + $mine %}", "End": True}}},
+                    "End": True},
+        },
+    }
+    assert StateMachine(definition).run().output == [1000 + 2 * i for i in range(200)]
