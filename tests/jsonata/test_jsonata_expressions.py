@@ -200,3 +200,16 @@ def test_a_runaway_tail_recursion_is_stopped_by_the_evaluation_time_bound(monkey
     monkeypatch.setattr(jsonata_module, "EVALUATION_TIMEOUT_MS", 200)
     detail = failure("{% ($loop := function($n) { $loop($n + 1) }; $loop(0)) %}")
     assert detail.endswith(f"{THREW}: Expression evaluation timeout: Check for infinite loop")
+
+
+def test_values_are_bounded_by_awss_evaluation_memory_limit():
+    # AWS accepts [1..873782] and a string of 2^22 characters, and refuses one element more and
+    # a string of 2^23 characters (6,990,256 bytes, an element counting 8 and a character 1).
+    memory = f"{THREW}: Expression evaluation memory limit exceeded: Check for excessive memory usage"
+    assert evaluate("{% $count([1..873782]) %}") == 873782
+    assert failure("{% $count([1..873783]) %}").endswith(memory)
+    assert evaluate("{% $length($pad('', 4194304, 'x')) %}") == 4194304
+    assert failure("{% $length($pad('', 8388608, 'x')) %}").endswith(memory)
+    # A string doubled in a recursion stops at the bound instead of exhausting the machine.
+    doubling = "{% ($p := function($s, $n) { $n = 0 ? $s : $p($s & $s, $n - 1) }; $length($p('x', 31))) %}"
+    assert failure(doubling).endswith(memory)

@@ -114,6 +114,12 @@ def _evaluator() -> Jsonata:
 # ``($f := function($n) { $f($n + 1) }; $f(0))``. The time is checked every few hundred steps.
 EVALUATION_TIMEOUT_MS = 5_000
 _STEPS_PER_CHECK = 256
+# AWS refuses a value an evaluation step builds past 6,990,256 bytes, counting a character as one
+# byte and an array element as eight (it accepts [1..873782] and a string of 2^22 characters, and
+# refuses one element or character more than that bound allows). Checked on strings and arrays
+# as each step returns them, without walking inside them.
+MAX_VALUE_BYTES = 6_990_256
+_BYTES_PER_ELEMENT = 8
 
 
 class _Scope(Jsonata.Frame):
@@ -127,12 +133,27 @@ class _Scope(Jsonata.Frame):
         self._steps = 0
         self._deadline = time.monotonic() + EVALUATION_TIMEOUT_MS / 1000
         self.bindings["__evaluate_entry"] = self._step
+        self.bindings["__evaluate_exit"] = self._stepped
 
     def _step(self, expression: Any, input: Any, environment: Any) -> None:
         """Called by jsonata before each evaluation step (its runtime-bounds hook)."""
         self._steps += 1
         if self._steps % _STEPS_PER_CHECK == 0 and time.monotonic() > self._deadline:
             raise _FunctionError("Expression evaluation timeout: Check for infinite loop")
+
+    @staticmethod
+    def _stepped(expression: Any, input: Any, environment: Any, result: Any) -> None:
+        """Called by jsonata with each step's result: AWS's memory bound on built values."""
+        if isinstance(result, str):
+            size = len(result)
+        elif isinstance(result, Utils.RangeList):  # a lazy a..b range; its len() counts one extra
+            size = (result.b - result.a) * _BYTES_PER_ELEMENT
+        elif isinstance(result, list):
+            size = len(result) * _BYTES_PER_ELEMENT
+        else:
+            return
+        if size > MAX_VALUE_BYTES:
+            raise _FunctionError(_MEMORY_LIMIT)
 
     def lookup(self, name: str) -> Any:
         if name in self.bindings:
