@@ -19,10 +19,6 @@ LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 # Detail fields holding JSON text; the recordings show them parsed.
 _JSON_TEXT_FIELDS = ("input", "output", "parameters")
 
-# Where stepflow's previousEventId is known to differ from AWS's (listed in README.md). AWS links
-# the first state's Entered event to 0, not to ExecutionStarted (event 2 in a top-level history).
-FIRST_STATE_ENTERED = 2
-
 
 def run(
     definition: dict[str, Any],

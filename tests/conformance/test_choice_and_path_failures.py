@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from .recorded import FIRST_STATE_ENTERED, FUNCTION_ARN, assert_links, details, run
+from .recorded import FUNCTION_ARN, assert_links, details, run
 
 PREFIX = "An error occurred while executing the state '{name}' (entered at the event id #{entered}). "
 
@@ -61,7 +61,6 @@ def test_choice_routes_on_the_first_matching_rule_and_passes_input_through(done,
             ("PassStateExited", 4),
             ("ExecutionSucceeded", 5),
         ],
-        differs=(FIRST_STATE_ENTERED,),
     )
     assert details(execution, 3) == {"name": "CheckResult", "output": state_input, "outputDetails": {"truncated": False}}
     assert details(execution, 4)["name"] == finish
@@ -90,7 +89,6 @@ def test_input_or_output_path_that_finds_nothing_is_an_invalid_path(field):
     assert_links(
         execution,
         [("ExecutionStarted", 0), ("PassStateEntered", 0), ("ExecutionFailed", 2)],
-        differs=(FIRST_STATE_ENTERED,),
     )
     assert failed(execution) == (
         "States.Runtime",
@@ -160,7 +158,6 @@ def test_output_path_failure_after_a_task_is_not_caught_even_by_name():
             ("LambdaFunctionSucceeded", 4),
             ("ExecutionFailed", 5),
         ],
-        differs=(FIRST_STATE_ENTERED,),
     )
     assert details(execution, 6) == {
         "cause": PREFIX.format(name="RaiseRuntime", entered=2)

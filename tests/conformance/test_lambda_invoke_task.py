@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 
-from .recorded import FIRST_STATE_ENTERED, FUNCTION_ARN, LAMBDA_INVOKE, assert_links, details, run
+from .recorded import FUNCTION_ARN, LAMBDA_INVOKE, assert_links, details, run
 from .shared import catch_relevant, raise_exception
 
 INVOKE_INPUT = {"FunctionName": FUNCTION_ARN, "Payload": None}
@@ -52,7 +52,6 @@ def test_success_records_scheduled_parameters_and_the_invoke_response():
     assert_links(
         execution,
         [*FAILED_TASK[:4], ("TaskSucceeded", 4), ("TaskStateExited", 5), ("ExecutionSucceeded", 6)],
-        differs=(FIRST_STATE_ENTERED,),
     )
     assert details(execution, 3) == {"parameters": INVOKE_INPUT, "region": "us-east-1", **TASK_FIELDS}
     assert details(execution, 4) == TASK_FIELDS
@@ -70,7 +69,7 @@ def test_success_records_scheduled_parameters_and_the_invoke_response():
 
 def test_uncaught_exception_records_task_failed_with_the_resource():
     execution = run(invoke(), INVOKE_INPUT, {FUNCTION_ARN: raise_exception})
-    assert_links(execution, [*FAILED_TASK, ("ExecutionFailed", 5)], differs=(FIRST_STATE_ENTERED,))
+    assert_links(execution, [*FAILED_TASK, ("ExecutionFailed", 5)])
     failed = details(execution, 5)
     assert {key: failed[key] for key in ("error", *TASK_FIELDS)} == {"error": "Exception", **TASK_FIELDS}
     assert json.loads(failed["cause"])["errorMessage"] == "Some exception was raised."
@@ -79,7 +78,7 @@ def test_uncaught_exception_records_task_failed_with_the_resource():
 
 def test_caught_exception_cause_is_compact_json_unlike_a_plain_function_arn():
     execution = run(catch_relevant(LAMBDA_INVOKE), INVOKE_INPUT, {FUNCTION_ARN: raise_exception})
-    assert_links(execution, CAUGHT_TASK, differs=(FIRST_STATE_ENTERED,))
+    assert_links(execution, CAUGHT_TASK)
     caught = details(execution, 6)["output"]
     # AWS: "{\"errorMessage\":\"Some exception was raised.\",\"errorType\":\"Exception\",..."
     assert caught["Cause"].startswith('{"errorMessage":"Some exception was raised.","errorType":"Exception",')
@@ -90,7 +89,7 @@ def test_caught_exception_cause_is_compact_json_unlike_a_plain_function_arn():
 def test_missing_function_is_lambda_resource_not_found_and_a_task_failure():
     missing = "arn:aws:lambda:us-east-1:111111111111:function:no_such_conformance"
     execution = run(catch_relevant(LAMBDA_INVOKE), {"FunctionName": missing, "Payload": None})
-    assert_links(execution, CAUGHT_TASK, differs=(FIRST_STATE_ENTERED,))
+    assert_links(execution, CAUGHT_TASK)
     failed = details(execution, 5)
     assert failed["error"] == "Lambda.ResourceNotFoundException"
     assert failed["cause"].startswith(
@@ -110,7 +109,6 @@ def test_timeout_records_task_timed_out_with_timeout_in_seconds_and_no_cause():
     assert_links(
         execution,
         [*FAILED_TASK[:4], ("TaskTimedOut", 4), ("ExecutionFailed", 5)],
-        differs=(FIRST_STATE_ENTERED,),
     )
     assert details(execution, 3)["timeoutInSeconds"] == 1
     assert details(execution, 5) == {"error": "States.Timeout", **TASK_FIELDS}
@@ -121,7 +119,7 @@ def test_result_over_256_kib_is_a_task_failure_a_data_limit_catcher_handles():
     definition = invoke(Catch=[{"ErrorEquals": ["States.DataLimitExceeded"], "Next": "HandleDataLimitExceeded"}])
     definition["States"]["HandleDataLimitExceeded"] = {"Type": "Pass", "End": True}
     execution = run(definition, INVOKE_INPUT, {FUNCTION_ARN: lambda event, context: "a" * (257 * 1024)})
-    assert_links(execution, CAUGHT_TASK, differs=(FIRST_STATE_ENTERED,))
+    assert_links(execution, CAUGHT_TASK)
     failed = details(execution, 5)
     assert {key: failed[key] for key in ("error", *TASK_FIELDS)} == {"error": "States.DataLimitExceeded", **TASK_FIELDS}
     # AWS names the resource, "The state/task 'lambda' returned ..." (README, differences).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .recorded import FIRST_STATE_ENTERED, assert_links, details, run
+from .recorded import assert_links, details, run
 
 BRANCHES = [["Branch1"], ["Branch21", "Branch22"], ["Branch31", "Branch32", "Branch33"]]
 
@@ -84,7 +84,6 @@ def test_failing_branch_fails_the_parallel_and_the_execution():
             ("ParallelStateFailed", 4),
             ("ExecutionFailed", 5),
         ],
-        differs=(FIRST_STATE_ENTERED,),
     )
     assert details(execution, 4) == {"input": {}, "inputDetails": {"truncated": False}, "name": "Branch1"}
     assert details(execution, 6) == {"error": "FailureType"}
@@ -118,7 +117,6 @@ def test_caught_branch_failure_exits_the_parallel_with_the_error_output():
             ("PassStateExited", 7),
             ("ExecutionSucceeded", 8),
         ],
-        differs=(FIRST_STATE_ENTERED,),
     )
     error_output = {"Error": "FailureType", "Cause": "Cause description"}
     assert details(execution, 6) == {"name": "ParallelState", "output": error_output, "outputDetails": {"truncated": False}}

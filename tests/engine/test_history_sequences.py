@@ -28,7 +28,7 @@ def test_choice_then_wait_then_succeed():
     }
     assert events(definition, {"go": True}) == [
         ("ExecutionStarted", 0),
-        ("ChoiceStateEntered", 1),
+        ("ChoiceStateEntered", 0),
         ("ChoiceStateExited", 2),
         ("WaitStateEntered", 3),
         ("WaitStateExited", 4),
@@ -45,7 +45,7 @@ def test_pass_then_fail_has_no_fail_state_exited():
     }
     assert events(definition) == [
         ("ExecutionStarted", 0),
-        ("PassStateEntered", 1),
+        ("PassStateEntered", 0),
         ("PassStateExited", 2),
         ("FailStateEntered", 3),
         ("ExecutionFailed", 4),
@@ -71,7 +71,7 @@ def test_lambda_invoke_failure_records_task_failed_with_the_resource():
     execution = StateMachine(definition, resources={FN: handler}).run({})
     assert [(e["type"], e["previousEventId"]) for e in execution.history] == [
         ("ExecutionStarted", 0),
-        ("TaskStateEntered", 1),
+        ("TaskStateEntered", 0),
         ("TaskScheduled", 2),
         ("TaskStarted", 3),
         ("TaskFailed", 4),
@@ -106,7 +106,7 @@ def test_retried_lambda_repeats_scheduled_started_failed_within_one_state_visit(
     }
     assert events(definition, resources={FN: handler}) == [
         ("ExecutionStarted", 0),
-        ("TaskStateEntered", 1),
+        ("TaskStateEntered", 0),
         ("LambdaFunctionScheduled", 2),
         ("LambdaFunctionStarted", 3),
         ("LambdaFunctionFailed", 4),

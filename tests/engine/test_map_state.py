@@ -263,7 +263,7 @@ def test_failed_iteration_events_chain_to_map_state_failed():
     events = machine.run({"items": [0]}).history
     assert [(e["type"], e["previousEventId"]) for e in events] == [
         ("ExecutionStarted", 0),
-        ("MapStateEntered", 1),
+        ("MapStateEntered", 0),
         ("MapStateStarted", 2),
         ("MapIterationStarted", 3),
         ("TaskStateEntered", 4),

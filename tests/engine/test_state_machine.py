@@ -41,7 +41,7 @@ def test_default_execution_names_are_unique_uuids():
 def test_history_ids_chain_and_details_hold_json_text():
     events = StateMachine(HELLO).run({"a": 1}).history
     assert [e["id"] for e in events] == [1, 2, 3, 4]
-    assert [e["previousEventId"] for e in events] == [0, 1, 2, 3]
+    assert [e["previousEventId"] for e in events] == [0, 0, 2, 3]
     assert events[0]["executionStartedEventDetails"]["input"] == '{"a":1}'
     assert events[2]["stateExitedEventDetails"] == {
         "name": "Hello",

@@ -37,7 +37,7 @@ def test_lambda_function_arn_gets_the_effective_input_and_returns_the_result():
         "TaskStateExited",
         "ExecutionSucceeded",
     ]
-    assert [e["previousEventId"] for e in execution.history] == [0, 1, 2, 3, 4, 5, 6]
+    assert [e["previousEventId"] for e in execution.history] == [0, 0, 2, 3, 4, 5, 6]
     scheduled = execution.history[2]["lambdaFunctionScheduledEventDetails"]
     assert scheduled["resource"] == FN
     assert json.loads(scheduled["input"]) == {"n": 21}

@@ -141,7 +141,7 @@ def execute(
     the run goes on.
     """
     history = history if history is not None else History(clock)
-    started_id = history.execution_started(input, DEFAULT_ROLE_ARN)
+    history.execution_started(input, DEFAULT_ROLE_ARN)
     start = history.events[0]["timestamp"]
     execution = Execution(
         execution_arn=execution_arn,
@@ -168,7 +168,8 @@ def execute(
         executor=executor,
     )
     stop = stop or StopRequest()
-    lane = Lane(run, (), started_id, stop)
+    # AWS links the first state's Entered event to 0, not to ExecutionStarted (every recording).
+    lane = Lane(run, (), 0, stop)
     try:
         execution.output = run_lane(machine.root, input, lane)
         execution.status = "SUCCEEDED"
