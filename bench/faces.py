@@ -23,18 +23,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Python puts this script's folder first on sys.path, where bench/jsonata.py would shadow the
-# jsonata package that stepflow imports; this script needs nothing from its folder.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import numpy as np
+from PIL import Image, ImageEnhance, ImageOps
 
-import numpy as np  # noqa: E402
-from PIL import Image, ImageEnhance, ImageOps  # noqa: E402
-
-from stepflow.riderphoto import detection  # noqa: E402
-from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded  # noqa: E402
-from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, LENS_COVER_THRESHOLD  # noqa: E402
-from stepflow.riderphoto.images import PhotoRejected, decode_photo  # noqa: E402
-from stepflow.settings import fixtures_dir  # noqa: E402
+from stepflow.riderphoto import detection
+from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded
+from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, LENS_COVER_THRESHOLD
+from stepflow.riderphoto.images import PhotoRejected, decode_photo
+from stepflow.settings import fixtures_dir
 
 # The manifest labels sunglasses only; these fixtures show clear eyeglasses (seen in the photos
 # and said in the manifest's notes for the aws_bp_man photos).

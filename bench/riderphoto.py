@@ -26,9 +26,6 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-# A script's folder comes first on sys.path; drop it so bench/<name>.py files cannot shadow the
-# packages of the same name (bench/jsonata.py would hide the jsonata package).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT / "src"))
 
 from stepflow.machine import StateMachine  # noqa: E402

@@ -4,21 +4,16 @@ and an Assign, plus a chain of Tasks with Arguments and Output, reported as tran
 (issue target: >= 5,000/s on the project's 2-core machine).
 
 Timing lives here only, never in tests. Every run uses the virtual clock, with history on.
-Run: ``.venv/bin/python bench/jsonata.py [states] [repeat]``.
+Run: ``.venv/bin/python bench/jsonata_chain.py [states] [repeat]``.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-# This file is named as the issue asks, which shadows the jsonata package while its folder leads
-# sys.path: take the folder off before importing stepflow (and so jsonata).
-sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-from stepflow import StateMachine  # noqa: E402
+from stepflow import StateMachine
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:step"
 
