@@ -121,3 +121,32 @@ def test_caught_branch_failure_exits_the_parallel_with_the_error_output():
     error_output = {"Error": "FailureType", "Cause": "Cause description"}
     assert details(execution, 6) == {"name": "ParallelState", "output": error_output, "outputDetails": {"truncated": False}}
     assert execution.output == error_output
+
+
+def test_retried_parallel_starts_again_without_a_parallel_state_failed_between_attempts():
+    definition = {
+        "StartAt": "ParallelState",
+        "States": {
+            "ParallelState": {
+                "Type": "Parallel",
+                "End": True,
+                "Branches": [failing_branch()],
+                "Retry": [{"ErrorEquals": ["FailureType"], "MaxAttempts": 1}],
+            }
+        },
+    }
+    execution = run(definition)
+    # AWS (test_parallel_state_retry): the second ParallelStateStarted follows the FailStateEntered.
+    assert_links(
+        execution,
+        [
+            ("ExecutionStarted", 0),
+            ("ParallelStateEntered", 0),
+            ("ParallelStateStarted", 2),
+            ("FailStateEntered", 3),
+            ("ParallelStateStarted", 4),
+            ("FailStateEntered", 5),
+            ("ParallelStateFailed", 6),
+            ("ExecutionFailed", 7),
+        ],
+    )

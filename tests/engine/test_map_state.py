@@ -192,7 +192,9 @@ def test_map_history_wraps_each_iteration_in_map_iteration_events():
     ]
     assert events[2]["mapStateStartedEventDetails"] == {"length": 2}
     assert events[7]["mapIterationStartedEventDetails"] == {"name": "Fan", "index": 1}
-    assert events[3]["previousEventId"] == events[7]["previousEventId"] == events[2]["id"]
+    assert events[3]["previousEventId"] == events[2]["id"]
+    # AWS: a sequential iteration starts after the previous iteration's last state event.
+    assert events[7]["previousEventId"] == events[5]["id"]
 
 
 def test_nested_maps_and_parallels_cannot_deadlock_a_one_thread_executor():
@@ -258,7 +260,7 @@ def test_catch_on_the_map_state_catches_an_iteration_error():
     assert execution.output == {"items": [1, 2], "failed": {"Error": "ItemError", "Cause": "item 2 is bad"}}
 
 
-def test_failed_iteration_events_chain_to_map_state_failed():
+def test_map_state_failed_follows_the_failing_iterations_last_state_event():
     machine = map_machine({"ItemsPath": "$.items", "MaxConcurrency": 1}, item_task(), {FN: failing_on(0)})
     events = machine.run({"items": [0]}).history
     assert [(e["type"], e["previousEventId"]) for e in events] == [
@@ -271,7 +273,7 @@ def test_failed_iteration_events_chain_to_map_state_failed():
         ("LambdaFunctionStarted", 6),
         ("LambdaFunctionFailed", 7),
         ("MapIterationFailed", 8),
-        ("MapStateFailed", 9),
+        ("MapStateFailed", 8),
         ("ExecutionFailed", 10),
     ]
     assert events[8]["mapIterationFailedEventDetails"] == {"name": "Fan", "index": 0}

@@ -70,6 +70,9 @@ class Lane:
     last_output: tuple[Any, str] | None = None
     # The workflow variables this lane reads (its own and its enclosing lanes') and writes.
     variables: VariableScope = field(default_factory=VariableScope)
+    # Set by a Parallel/Map state whose branch or iteration failed it: run_state then records the
+    # ...StateFailed event, unless a Retry runs the state again (AWS records none between attempts).
+    branch_failed: bool = False
 
     def follow(self, event_id: int) -> int:
         """Make ``event_id`` (just appended after ``last_event_id``) the lane's latest event."""
@@ -186,7 +189,11 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
             # The ASLError itself, so States.HeartbeatTimeout can tell a missed heartbeat apart.
             delay = retry.next_delay(error) if retry is not None else None
             if delay is None:
+                if lane.branch_failed:
+                    lane.follow(run.history.container_event(state.type, "failed", lane.last_event_id))
+                lane.branch_failed = False
                 return _handle_error(state, state_input, error, context, record, lane)
+            lane.branch_failed = False
             record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
             lane.sleep(delay)
             retry_count += 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from stepflow.asl.errors import ASLError
-from stepflow.engine.states.base import StopSignal, Stopped
+from stepflow.engine.states.base import Lane, StopSignal, Stopped
 
 
 @dataclass
@@ -25,6 +25,40 @@ class FanOutResult:
 
     outputs: dict[int, Any] = field(default_factory=dict)
     errors: dict[int, ASLError] = field(default_factory=dict)
+
+
+class BranchLinks:
+    """Where a Parallel/Map state's own events link (previousEventId), as AWS records them.
+
+    A sequential Map iteration's MapIterationStarted follows the previous iteration's last *state*
+    event (MapStateStarted for the first).
+    ``...StateSucceeded`` (and the state's Exited event) follows the latest event of any branch;
+    ``...StateFailed`` follows the failing branch's last state event, not MapIterationFailed.
+    """
+
+    def __init__(self, started: int) -> None:
+        self._lock = threading.Lock()
+        self.latest_state_event = started
+        self.latest_event = started
+        self.state_events: dict[int, int] = {}
+
+    def ended(self, index: int, state_event: int) -> None:
+        """Branch ``index`` ran its last state; ``state_event`` is that state's last event."""
+        with self._lock:
+            self.state_events[index] = state_event
+            self.latest_state_event = max(self.latest_state_event, state_event)
+            self.latest_event = max(self.latest_event, state_event)
+
+    def seen(self, event_id: int) -> None:
+        """``event_id`` (a MapIteration* event) closed a branch."""
+        with self._lock:
+            self.latest_event = max(self.latest_event, event_id)
+
+    def failed(self, lane: Lane, outcome: FanOutResult, allowed: int = 0) -> None:
+        """Point ``lane`` at the state event that failed the fan-out (its ``allowed + 1``-th failure)
+        and mark it, so ``run_state`` records ``...StateFailed`` there unless the state is retried."""
+        lane.last_event_id = self.state_events[list(outcome.errors)[allowed]]
+        lane.branch_failed = True
 
 
 def fan_out(

@@ -25,7 +25,7 @@ from stepflow.engine.states.base import (
     error_output,
     run_lane,
 )
-from stepflow.engine.states.fanout import fan_out
+from stepflow.engine.states.fanout import BranchLinks, fan_out
 from stepflow.engine.trace import StepRecord
 
 # AWS: "an inline Map state supports up to 40 concurrent iterations"; MaxConcurrency 0 means that.
@@ -64,15 +64,19 @@ class MapState(CompiledState):
         run = lane.run
         history = run.history
         started = lane.follow(history.container_event("Map", "started", lane.last_event_id, length=count))
-        last_event_ids: list[int] = [started]
+        links = BranchLinks(started)
+        workers = min(concurrency or INLINE_CONCURRENCY_LIMIT, INLINE_CONCURRENCY_LIMIT, count)
 
         def run_iteration(index: int, stop: StopSignal) -> Any:
-            iteration = lane.child((*lane.scope, self.name, index), started, stop)
+            # Sequential iterations chain as AWS records them; concurrent ones all follow MapStateStarted.
+            follows = links.latest_state_event if workers == 1 else started
+            iteration = lane.child((*lane.scope, self.name, index), follows, stop)
 
             def mark(phase: str) -> None:
-                iteration.follow(history.map_iteration(phase, self.name, index, iteration.last_event_id))
+                links.ended(index, iteration.last_event_id)
+                links.seen(history.map_iteration(phase, self.name, index, iteration.last_event_id))
 
-            mark("started")
+            iteration.follow(history.map_iteration("started", self.name, index, iteration.last_event_id))
             try:
                 item = items[index]
                 if self.item_selector is not None:
@@ -84,23 +88,19 @@ class MapState(CompiledState):
             except Stopped:
                 mark("aborted")
                 raise
-            finally:
-                last_event_ids.append(iteration.last_event_id)
             mark("succeeded")
-            last_event_ids.append(iteration.last_event_id)
             return output
 
         outcome = fan_out(
             run.executor,
             count,
             run_iteration,
-            workers=min(concurrency or INLINE_CONCURRENCY_LIMIT, INLINE_CONCURRENCY_LIMIT),
+            workers=workers,
             stop=StopSignal(lane.stop),
             stop_after_failures=allowed + 1,
         )
-        lane.last_event_id = max(last_event_ids)
         if len(outcome.errors) > allowed:
-            lane.follow(history.container_event("Map", "failed", lane.last_event_id))
+            links.failed(lane, outcome, allowed)
             if self.tolerated_count is None and self.tolerated_percentage is None:
                 raise next(iter(outcome.errors.values()))
             raise ASLError(
@@ -108,8 +108,11 @@ class MapState(CompiledState):
                 "The specified tolerated failure threshold was exceeded",
             )
         if len(outcome.outputs) + len(outcome.errors) < count:  # an enclosing lane was stopped
+            lane.last_event_id = links.latest_event
             raise Stopped()
-        lane.follow(history.container_event("Map", "succeeded", lane.last_event_id))
+        # MapStateExited links where MapStateSucceeded does (AWS), so the lane does not follow it.
+        lane.last_event_id = links.latest_event
+        history.container_event("Map", "succeeded", links.latest_event)
         return [
             outcome.outputs[i] if i in outcome.outputs else error_output(outcome.errors[i])
             for i in range(count)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from stepflow.engine.states.base import CompiledBranch, CompiledState, Lane, Stopped, StopSignal, run_lane
-from stepflow.engine.states.fanout import fan_out
+from stepflow.engine.states.fanout import BranchLinks, fan_out
 from stepflow.engine.trace import StepRecord
 
 
@@ -18,14 +18,14 @@ class ParallelState(CompiledState):
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         history = lane.run.history
         started = lane.follow(history.container_event("Parallel", "started", lane.last_event_id))
-        last_event_ids: list[int] = [started]
+        links = BranchLinks(started)
 
         def run_branch(index: int, stop: StopSignal) -> Any:
             branch_lane = lane.child((*lane.scope, self.name, index), started, stop)
             try:
                 return run_lane(self.branches[index], data, branch_lane)
             finally:
-                last_event_ids.append(branch_lane.last_event_id)
+                links.ended(index, branch_lane.last_event_id)
 
         count = len(self.branches)
         outcome = fan_out(
@@ -36,12 +36,13 @@ class ParallelState(CompiledState):
             stop=StopSignal(lane.stop),
             stop_after_failures=1,
         )
-        # The closing event follows the last event of the branch that finished last.
-        lane.last_event_id = max(last_event_ids)
         if outcome.errors:
-            lane.follow(history.container_event("Parallel", "failed", lane.last_event_id))
+            links.failed(lane, outcome)
             raise next(iter(outcome.errors.values()))
+        # The closing events follow the last event of the branch that finished last; ParallelStateExited
+        # links where ParallelStateSucceeded does (AWS), so the lane does not follow the latter.
+        lane.last_event_id = links.latest_event
         if len(outcome.outputs) < count:  # an enclosing lane was stopped
             raise Stopped()
-        lane.follow(history.container_event("Parallel", "succeeded", lane.last_event_id))
+        history.container_event("Parallel", "succeeded", links.latest_event)
         return [outcome.outputs[index] for index in range(count)]
