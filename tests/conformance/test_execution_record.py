@@ -35,6 +35,8 @@ def test_context_object_carries_execution_state_machine_and_state():
     assert context["Execution"]["RedriveCount"] == 0
     assert ISO_MILLIS.match(context["Execution"]["StartTime"])
     assert context["StateMachine"] == {"Id": machine.arn, "Name": "ContextMachine"}
+    # AWS: a state without Retry has no State.RetryCount.
+    assert set(context["State"]) == {"Name", "EnteredTime"}
     assert context["State"]["Name"] == "TestState"
     assert ISO_MILLIS.match(context["State"]["EnteredTime"])
 

@@ -193,7 +193,6 @@ def test_parameters_reads_the_context_object():
                     "machine.$": "$$.StateMachine.Name",
                     "input.$": "$$.Execution.Input",
                     "entered.$": "$$.State.EnteredTime",
-                    "retries.$": "$$.State.RetryCount",
                 },
                 "End": True,
             }
@@ -207,6 +206,5 @@ def test_parameters_reads_the_context_object():
         "machine": "Orders",
         "input": {"n": 1},
         "entered": "2024-01-01T00:00:00.000Z",
-        "retries": 0,
     }
     assert execution.execution_arn == "arn:aws:states:us-east-1:123456789012:execution:Orders:exec-1"

@@ -90,7 +90,7 @@ def test_heartbeat_seconds_is_enforced_and_a_missed_heartbeat_is_caught_as_heart
     client.clock.sleep(2)
 
     described = client.wait_for_execution(execution)
-    assert json.loads(described["output"]) == {"Error": "States.Timeout"}
+    assert json.loads(described["output"]) == {"Error": "States.Timeout", "Cause": ""}
     assert "TaskTimedOut" in event_types(client, execution)
     with pytest.raises(client.exceptions.TaskTimedOut):
         client.send_task_success(taskToken=token, output="{}")

@@ -1,7 +1,7 @@
 """The context object ``$$``: what a state can read about its execution, itself and its Map item.
 
 Shaped as AWS documents it ("Accessing execution data from the Context object"): Execution
-(Id, Input, Name, RoleArn, StartTime, RedriveCount), State (Name, EnteredTime, RetryCount),
+(Id, Input, Name, RoleArn, StartTime, RedriveCount), State (Name, EnteredTime, and RetryCount for a state with Retry),
 StateMachine (Id, Name), Task (Token, for callback tasks), and Map.Item (Index, Value) inside a
 Map state's ItemSelector. The execution part is built once per run and shared by every state.
 """
@@ -43,18 +43,18 @@ def state_context(
     base: dict[str, Any],
     state_name: str,
     entered_time: datetime,
-    retry_count: int = 0,
+    retry_count: int | None = None,
     task_token: str | None = None,
 ) -> dict[str, Any]:
-    """``$$`` as seen by one state visit: the shared execution part plus this state's own fields."""
-    context = {
-        **base,
-        "State": {
-            "Name": state_name,
-            "EnteredTime": iso_timestamp(entered_time),
-            "RetryCount": retry_count,
-        },
-    }
+    """``$$`` as seen by one state visit: the shared execution part plus this state's own fields.
+
+    ``State.RetryCount`` is there only for a state with a Retry field (``retry_count`` not None):
+    AWS records ``{"Name", "EnteredTime"}`` alone for other states.
+    """
+    state: dict[str, Any] = {"Name": state_name, "EnteredTime": iso_timestamp(entered_time)}
+    if retry_count is not None:
+        state["RetryCount"] = retry_count
+    context = {**base, "State": state}
     if task_token is not None:
         context["Task"] = {"Token": task_token}
     return context

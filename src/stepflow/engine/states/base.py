@@ -139,11 +139,9 @@ class CompiledState:
 
 
 def error_output(error: ASLError) -> dict[str, Any]:
-    """The value a catcher passes on: ``{"Error": ..., "Cause": ...}`` (Cause only when there is one)."""
-    output: dict[str, Any] = {"Error": error.error}
-    if error.cause is not None:
-        output["Cause"] = error.cause
-    return output
+    """The value a catcher passes on: ``{"Error": ..., "Cause": ...}``. An error without a cause
+    (a task's States.Timeout) has ``"Cause": ""`` there, as AWS records, though its events omit it."""
+    return {"Error": error.error, "Cause": "" if error.cause is None else error.cause}
 
 
 def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
@@ -173,7 +171,9 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     try:
         while True:
             context = (
-                state_context(run.base_context, state.name, entered_time, retry_count)  # type: ignore[arg-type]
+                state_context(  # type: ignore[arg-type]
+                    run.base_context, state.name, entered_time, retry_count if retry is not None else None
+                )
                 if state.needs_context
                 else run.base_context
             )
