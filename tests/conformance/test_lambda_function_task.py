@@ -87,8 +87,9 @@ def test_result_over_256_kib_fails_with_data_limit_exceeded():
     execution = run(single_task(), LAMBDA_INPUT, {FUNCTION_ARN: lambda event, context: "a" * (257 * 1024)})
     assert [event["type"] for event in execution.history][-2:] == ["LambdaFunctionFailed", "ExecutionFailed"]
     assert details(execution, 5)["error"] == "States.DataLimitExceeded"
-    assert details(execution, 5)["cause"].endswith(
-        "returned a result with a size exceeding the maximum number of bytes service limit."
+    assert details(execution, 5)["cause"] == (
+        f"The state/task '{FUNCTION_ARN}' returned a result with a size exceeding the maximum number of bytes "
+        "service limit."
     )
 
 

@@ -122,7 +122,8 @@ def test_result_over_256_kib_is_a_task_failure_a_data_limit_catcher_handles():
     assert_links(execution, CAUGHT_TASK)
     failed = details(execution, 5)
     assert {key: failed[key] for key in ("error", *TASK_FIELDS)} == {"error": "States.DataLimitExceeded", **TASK_FIELDS}
-    # AWS names the resource, "The state/task 'lambda' returned ..." (README, differences).
-    assert failed["cause"].endswith("returned a result with a size exceeding the maximum number of bytes service limit.")
+    assert failed["cause"] == (
+        "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit."
+    )
     assert details(execution, 7)["name"] == "HandleDataLimitExceeded"
     assert execution.output == {"Error": "States.DataLimitExceeded", "Cause": failed["cause"]}

@@ -27,13 +27,18 @@ def test_any_name_in_error_equals_can_match():
 
 
 def test_states_all_matches_task_and_predefined_errors():
-    for error in ["ValueError", "States.Timeout", "States.TaskFailed", "States.BranchFailed"]:
+    # States.DataLimitExceeded too: AWS's recorded executions catch it with States.ALL.
+    errors = ["ValueError", "States.Timeout", "States.TaskFailed", "States.BranchFailed", "States.DataLimitExceeded"]
+    for error in errors:
         assert error_matches(["States.ALL"], error), error
 
 
-def test_states_all_does_not_match_the_terminal_errors():
+def test_states_all_does_not_match_states_runtime():
     assert not error_matches(["States.ALL"], "States.Runtime")
-    assert not error_matches(["States.ALL"], "States.DataLimitExceeded")
+
+
+def test_states_task_failed_does_not_match_data_limit_exceeded():
+    assert not error_matches(["States.TaskFailed"], "States.DataLimitExceeded")
 
 
 def test_data_limit_exceeded_matches_when_named_explicitly():

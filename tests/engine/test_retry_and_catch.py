@@ -138,7 +138,7 @@ def test_states_runtime_is_never_caught_even_by_states_all():
     assert execution.error == "States.Runtime"
 
 
-def test_data_limit_exceeded_is_not_caught_by_states_all():
+def test_data_limit_exceeded_is_caught_by_states_all_as_aws_records():
     catch = [{"ErrorEquals": ["States.ALL"], "Next": "Recover"}]
     execution = run(
         {"Catch": catch},
@@ -146,7 +146,8 @@ def test_data_limit_exceeded_is_not_caught_by_states_all():
         {},
         {"Recover": {"Type": "Pass", "End": True}},
     )
-    assert execution.error == "States.DataLimitExceeded"
+    assert execution.status == "SUCCEEDED"
+    assert execution.output["Error"] == "States.DataLimitExceeded"
 
 
 def test_states_task_failed_catches_handler_errors_but_not_timeouts():

@@ -123,11 +123,11 @@ def test_timeout_seconds_path_reads_the_timeout_from_the_input():
     assert execution.history[2]["lambdaFunctionScheduledEventDetails"]["timeoutInSeconds"] == 7
 
 
-def test_result_over_256_kib_fails_with_data_limit_exceeded():
+def test_result_over_256_kib_fails_with_data_limit_exceeded_naming_the_function():
     execution = task_machine({}, lambda event, context: "x" * (256 * 1024 + 1)).run({})
     assert execution.error == "States.DataLimitExceeded"
     assert execution.cause == (
-        "The state/task 'Work' returned a result with a size exceeding the maximum number of bytes service limit."
+        f"The state/task '{FN}' returned a result with a size exceeding the maximum number of bytes service limit."
     )
 
 

@@ -176,7 +176,8 @@ def compact_json(value: Any) -> str:
 
 def payload_json(value: Any, state_name: str) -> str:
     """``value`` as the compact JSON text the history records, or States.DataLimitExceeded when
-    it is over AWS's 256 KiB payload quota (measured in UTF-8 bytes)."""
+    it is over AWS's 256 KiB payload quota (measured in UTF-8 bytes). ``state_name`` is what the
+    cause names: the state, or for a task's result its resource (see ``TaskState``)."""
     text = compact_json(value)
     # A character is at most 4 UTF-8 bytes, so most values need no encoding to be measured.
     if len(text) * 4 > PAYLOAD_LIMIT_BYTES and len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:

@@ -32,8 +32,10 @@ from stepflow.asl.errors import (
     Diagnostic,
 )
 
-_UNCATCHABLE_BY_WILDCARD = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
-_TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
+# AWS's docs say States.ALL matches neither, but AWS's recorded executions show a States.ALL
+# catcher handling a task result's States.DataLimitExceeded: the recording wins.
+_UNCATCHABLE_BY_WILDCARD = frozenset({RUNTIME})
+_NOT_TASK_FAILED = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED, TIMEOUT, HEARTBEAT_TIMEOUT})
 JITTER_STRATEGIES = ("FULL", "NONE")
 
 
@@ -57,7 +59,7 @@ def error_matches(error_equals: Iterable[str], error: str | ASLError) -> bool:
             return True
         if wanted == ALL and name not in _UNCATCHABLE_BY_WILDCARD:
             return True
-        if wanted == TASK_FAILED and name not in _UNCATCHABLE_BY_WILDCARD | _TIMEOUTS:
+        if wanted == TASK_FAILED and name not in _NOT_TASK_FAILED:
             return True
         if wanted == TIMEOUT and name == HEARTBEAT_TIMEOUT:
             return True

@@ -15,7 +15,7 @@ from typing import Any
 from stepflow.asl.errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ASLError, StepflowError
 from stepflow.asl.paths import PathNotFound, StateDataError
 from stepflow.engine.dataflow import Reader, payload_json
-from stepflow.engine.history import EventType
+from stepflow.engine.history import EventType, service_resource_parts
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.states.callback import WAIT_FOR_TASK_TOKEN, wait_for_answer
 from stepflow.resources.callbacks import new_task_token
@@ -75,7 +75,8 @@ class TaskState(CompiledState):
             result = run.registry.invoke(
                 self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat
             )
-            payload_json(result, self.name)
+            # AWS's cause names the resource: the function ARN, or the integration's service ('lambda').
+            payload_json(result, self.resource if is_lambda else service_resource_parts(self.resource)[0])
         except ASLError as error:
             self._failed(error, lane, is_lambda)
             raise

@@ -6,7 +6,7 @@ from typing import Any
 
 from stepflow.asl.paths import PathNotFound, StateDataError
 from stepflow.asl.timestamps import parse_timestamp
-from stepflow.engine.dataflow import Reader
+from stepflow.engine.dataflow import Reader, compact_json
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
 
@@ -42,8 +42,8 @@ class WaitState(CompiledState):
             moment = parse_timestamp(value)
             if moment is None:
                 raise StateDataError(
-                    f"The TimestampPath parameter does not reference a valid ISO-8601 "
-                    f"extended offset date-time format string: {value!r}"
+                    "The TimestampPath parameter does not reference a valid ISO-8601 "
+                    f"extended offset date-time format string: {_selected(self.timestamp_path, value)}"
                 )
             lane.sleep_until(moment.to_datetime())
         return data
@@ -54,3 +54,11 @@ class WaitState(CompiledState):
             return path.find(data, context)
         except PathNotFound as missing:
             raise StateDataError(str(missing)) from None
+
+
+def _selected(path: Reader, value: Any) -> str:
+    """What AWS's cause shows of a bad TimestampPath value: ``$.TimestampValue == 2016-12-05T21:29:29``
+    (the path and the value as text; a JSONata Timestamp has no path, so only the value)."""
+    text = value if isinstance(value, str) else compact_json(value)
+    source = getattr(path, "text", None)
+    return f"{source} == {text}" if isinstance(source, str) else text
