@@ -52,9 +52,14 @@ def list_item(execution: StoredExecution) -> dict[str, Any]:
     return item
 
 
+# DescribeExecution's redriveStatus: RedriveExecution takes FAILED, TIMED_OUT and ABORTED executions.
+_REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
 def describe(execution: StoredExecution) -> dict[str, Any]:
     """A ``DescribeExecution`` response: input/output as JSON text, output only on success,
-    error and cause only when the execution failed (API reference, DescribeExecution)."""
+    error and cause only when the execution failed or was aborted (AWS describes a TIMED_OUT
+    execution without them), and the redrive fields (API reference, DescribeExecution)."""
     described = {
         "executionArn": execution.execution_arn,
         "stateMachineArn": execution.state_machine_arn,
@@ -69,11 +74,17 @@ def describe(execution: StoredExecution) -> dict[str, Any]:
     if execution.status == "SUCCEEDED":
         described["output"] = _json_text(execution.output)
         described["outputDetails"] = {"included": True}
-    if execution.error is not None:
-        described["error"] = execution.error
-    if execution.cause is not None:
-        described["cause"] = execution.cause
+    if execution.status != "TIMED_OUT":
+        if execution.error is not None:
+            described["error"] = execution.error
+        if execution.cause is not None:
+            described["cause"] = execution.cause
     described["redriveCount"] = 0
+    if execution.status in _REDRIVABLE:
+        described["redriveStatus"] = "REDRIVABLE"
+    else:
+        described["redriveStatus"] = "NOT_REDRIVABLE"
+        described["redriveStatusReason"] = f"Execution is {execution.status} and cannot be redriven"
     return described
 
 
