@@ -243,9 +243,12 @@ def test_legacy_iterator_maps_a_top_level_array_then_succeeds():
             "MapState": {
                 "Type": "Map",
                 "MaxConcurrency": 1,
-                # AWS also accepts "ProcessorConfig": {"Mode": "INLINE"} here; stepflow refuses it
-                # (README, differences).
-                "Iterator": {"StartAt": "IteratorInner", "States": {"IteratorInner": {"Type": "Pass", "End": True}}},
+                # AWS runs a legacy Iterator that carries ProcessorConfig (map_state_legacy_config_inline).
+                "Iterator": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "IteratorInner",
+                    "States": {"IteratorInner": {"Type": "Pass", "End": True}},
+                },
                 "Next": "Finish",
             },
             "Finish": {"Type": "Succeed"},

@@ -300,7 +300,7 @@ class MapState(
 ):
     Type: Literal["Map"]
     ItemProcessor: ItemProcessorMachine | None = None
-    Iterator: Machine | None = None  # legacy name of ItemProcessor (INLINE)
+    Iterator: ItemProcessorMachine | None = None  # legacy name of ItemProcessor (AWS takes ProcessorConfig in it too)
     ItemsPath: str = "$"  # unlike InputPath, null is refused (AWS statelint)
     Items: list[Any] | dict[str, Any] | str | None = None  # JSONata: array, object or expression
     ItemSelector: dict[str, Any] | str | None = None
