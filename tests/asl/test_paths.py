@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from jsonpath_ng.ext import parse as jsonpath_ng_parse
 
-from stepflow.asl.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, ASLError
+from stepflow.asl.errors import REFERENCE_PATH_CONFLICT, RUNTIME, ASLError
 from stepflow.asl.paths import (
     PathNotFound,
     PathSyntaxError,
@@ -362,10 +362,10 @@ def test_result_path_can_replace_an_array_element() -> None:
     ("state_input", "text"),
     [("just a string", "$.error"), ([1, 2], "$.error"), ({"a": 5}, "$.a.b"), ({"l": [1]}, "$.l[3]")],
 )
-def test_result_path_into_a_non_object_is_result_path_match_failure(state_input: object, text: str) -> None:
+def test_result_path_into_a_non_object_is_reference_path_conflict(state_input: object, text: str) -> None:
     with pytest.raises(ASLError) as caught:
         compile_result_path(text).apply(state_input, {"x": 1})
-    assert caught.value.error == RESULT_PATH_MATCH_FAILURE
+    assert caught.value.error == REFERENCE_PATH_CONFLICT
 
 
 def test_result_path_failure_cause_quotes_the_input_as_aws_does() -> None:

@@ -171,14 +171,14 @@ def test_missing_inputpath_fails_with_states_runtime_naming_the_state_and_event(
     )
 
 
-def test_resultpath_that_cannot_be_applied_fails_with_resultpathmatchfailure():
+def test_resultpath_that_cannot_be_applied_fails_with_reference_path_conflict():
     definition = {
         "StartAt": "P",
         "States": {"P": {"Type": "Pass", "Result": 1, "ResultPath": "$.a.b", "End": True}},
     }
     execution = StateMachine(definition).run({"a": "text"})
-    assert execution.error == "States.ResultPathMatchFailure"
-    assert "$.a.b" in execution.cause
+    assert execution.error == "States.ReferencePathConflict"
+    assert execution.cause == 'Unable to apply ReferencePath $.a.b to input {"a":"text"}'
 
 
 def test_parameters_reads_the_context_object():

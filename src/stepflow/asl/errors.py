@@ -37,6 +37,9 @@ TIMEOUT = "States.Timeout"
 TASK_FAILED = "States.TaskFailed"
 PERMISSIONS = "States.Permissions"
 RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+# Not in AWS's list, but what real executions fail with when ResultPath cannot be written into the
+# input (e.g. the input is a string): public reports of AWS runs quote it with the same cause text.
+REFERENCE_PATH_CONFLICT = "States.ReferencePathConflict"
 PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
 BRANCH_FAILED = "States.BranchFailed"
 NO_CHOICE_MATCHED = "States.NoChoiceMatched"

@@ -31,7 +31,7 @@ from jsonpath_ng.ext import filter as jp_filter
 from jsonpath_ng.ext.parser import ExtendedJsonPathParser
 from jsonpath_ng.jsonpath import Child, DatumInContext, Descendants
 
-from stepflow.asl.errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, ASLError, StepflowError
+from stepflow.asl.errors import REFERENCE_PATH_CONFLICT, RUNTIME, ASLError, StepflowError
 
 Segment = Union[str, int]  # a property name, or an array index (negative counts from the end)
 
@@ -417,7 +417,7 @@ class ResultPath:
             updated_list[head] = self._write(node[head], rest, result, state_input) if rest else result
             return updated_list
         raise ASLError(
-            RESULT_PATH_MATCH_FAILURE,
+            REFERENCE_PATH_CONFLICT,
             f"Unable to apply ReferencePath {self.path.text} to input {to_json(state_input)}",  # type: ignore[union-attr]
         )
 
