@@ -115,3 +115,21 @@ def test_filter_expression_in_parameters_selects_matching_array_elements():
     }
     execution = run(definition, {"users": [{"year": 1997, "status": 0}, {"year": 1998, "status": 1}]})
     assert execution.output == {"FromInput": [{"year": 1997, "status": 0}]}
+
+
+def test_a_payload_path_on_a_null_input_is_a_runtime_error():
+    # One public report of a real execution (a Stack Overflow question, mirrored at
+    # cplus-django.wekeepcoding.com article 12193469): "Input.$": "$" after a state whose output was null.
+    definition = {
+        "StartAt": "Nothing",
+        "States": {
+            "Nothing": {"Type": "Pass", "Result": None, "Next": "Use"},
+            "Use": {"Type": "Pass", "Parameters": {"Input.$": "$"}, "End": True},
+        },
+    }
+    execution = run(definition)
+    assert (execution.error, execution.cause) == (
+        "States.Runtime",
+        "An error occurred while executing the state 'Use' (entered at the event id #4). "
+        "Unable to apply Path transformation to null or empty input.",
+    )

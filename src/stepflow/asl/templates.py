@@ -67,6 +67,9 @@ class _PathValue:
     path: Path
 
     def render(self, data: Any, context: Any) -> Any:
+        if data is None and not self.path.context and self.path.variable is None:
+            # AWS on a null state input (one public report of a real run: "Input.$": "$").
+            raise StateDataError("Unable to apply Path transformation to null or empty input.")
         try:
             return self.path.find(data, context)
         except PathNotFound:
