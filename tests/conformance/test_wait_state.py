@@ -56,8 +56,8 @@ def test_timestamp_path_without_a_valid_zoned_timestamp_is_a_runtime_error(value
 def test_invalid_literal_timestamp_is_refused_with_the_definition(value):
     with pytest.raises(DefinitionError) as refused:
         StateMachine(wait_until(Timestamp=value))
-    assert [(d.code, d.location) for d in refused.value.diagnostics] == [
-        ("SCHEMA_VALIDATION_FAILED", "/States/WaitUntil/Timestamp")
+    assert [(d.code, d.message, d.location) for d in refused.value.diagnostics] == [
+        ("SCHEMA_VALIDATION_FAILED", "String does not match RFC3339 timestamp", "/States/WaitUntil/Timestamp")
     ]
 
 

@@ -488,8 +488,8 @@ class _Checker:
                                 f"is required (found {len(given)})", where)
         stamp = state.get("Timestamp")
         if isinstance(stamp, str) and not is_expression(stamp) and parse_timestamp(stamp) is None:
-            self.report(SCHEMA, "The value of field 'Timestamp' must be an ISO-8601 timestamp such as "
-                                "'2016-03-14T01:59:00Z'", pointer_join(where, "Timestamp"))
+            # AWS's words (test_wait_timestamp_invalid recordings).
+            self.report(SCHEMA, "String does not match RFC3339 timestamp", pointer_join(where, "Timestamp"))
         if language == "JSONPath":
             self.no_path(state, ("Timestamp",), where)
 
