@@ -245,3 +245,46 @@ def test_names_aws_refuses_raise_invalid_name(name: str):
 
 def test_names_with_dashes_underscores_and_unicode_are_accepted():
     assert execution_arn("Machine", "run_2024-05-01.é").endswith(":run_2024-05-01.é")
+
+
+def test_on_event_sees_each_event_once_recorded_in_order(clock: VirtualClock):
+    seen: list[tuple[int, str]] = []
+    history = History(clock, on_event=lambda event: seen.append((event["id"], event["type"])))
+    history.execution_started({})
+    history.state_entered("Pass", "P", {})
+    assert seen == [(1, "ExecutionStarted"), (2, "PassStateEntered")]
+
+
+class _Backwards:
+    """A clock read by two threads whose readings reach the log out of order."""
+
+    def __init__(self) -> None:
+        self.readings = iter([START + timedelta(seconds=5), START])
+
+    def now(self) -> datetime:
+        return next(self.readings)
+
+
+def test_a_later_event_never_has_an_earlier_timestamp():
+    history = History(_Backwards())  # type: ignore[arg-type]
+    history.execution_started({})
+    history.state_entered("Pass", "P", {})
+    assert [event["timestamp"] for event in history.events] == [START + timedelta(seconds=5)] * 2
+
+
+def test_events_is_a_new_list_each_time_so_later_events_do_not_appear_in_it(history: History):
+    history.execution_started({})
+    taken = history.events
+    history.state_entered("Pass", "P", {})
+    assert len(taken) == 1 and len(history.events) == 2
+
+
+def test_typed_entered_and_exited_helpers_build_the_same_events_as_append(history: History):
+    fast = History(VirtualClock(START))
+    history.append("TaskStateEntered", {"name": "T", "input": "{}", "inputDetails": {"truncated": False}})
+    fast.state_entered_json(EventType.TaskStateEntered, "T", "{}")
+    details = {"name": "T", "output": "1", "outputDetails": {"truncated": False},
+               "assignedVariables": {"x": "1"}, "assignedVariablesDetails": {"truncated": False}}
+    history.append("TaskStateExited", details)
+    fast.state_exited_json(EventType.TaskStateExited, "T", "1", assigned_json={"x": "1"})
+    assert fast.events == history.events

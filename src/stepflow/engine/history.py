@@ -7,13 +7,14 @@ types and the fields of each details object are those of the Step Functions API 
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Callable
 
 from stepflow.asl.errors import StepflowError
 from stepflow.engine.clock import Clock
@@ -163,6 +164,9 @@ def details_key(event_type: EventType | str) -> str | None:
     return key if key in DETAILS_FIELDS else None
 
 
+_DETAILS_KEYS: dict[EventType, str | None] = {event_type: details_key(event_type) for event_type in EventType}
+
+
 @dataclass(frozen=True)
 class StateEvents:
     """The event types one state type produces; None where AWS has no such event."""
@@ -178,6 +182,7 @@ class StateEvents:
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 
 
+@functools.cache
 def state_events(state_type: str) -> StateEvents:
     """The event names for a state type, e.g. ``state_events("Map").started == MapStateStarted``.
 
@@ -228,18 +233,24 @@ def service_resource_parts(resource_arn: str) -> tuple[str, str]:
 
 
 class History:
-    """A thread-safe, append-only event log; ids and timestamps are handed out under one lock."""
+    """A thread-safe, append-only event log; ids are handed out under one lock.
 
-    def __init__(self, clock: Clock) -> None:
+    ``on_event`` (if set) is called with each event once recorded, outside the lock, e.g. to show
+    progress. Recorded events are never changed afterwards.
+    """
+
+    def __init__(self, clock: Clock, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
         self._clock = clock
         self._events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self.on_event = on_event
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        """A snapshot of the events, timestamps as datetimes (as boto3 returns them)."""
+        """The events so far (a new list of the recorded, never-changed event dicts), timestamps
+        as datetimes (as boto3 returns them). Do not modify the dicts."""
         with self._lock:
-            return [dict(event) for event in self._events]
+            return list(self._events)
 
     @property
     def last_event_id(self) -> int:
@@ -259,29 +270,39 @@ class History:
         Details are checked against the type's AWS fields, so a misspelt field fails here.
         """
         event_type = EventType(event_type)
-        key = details_key(event_type)
+        key = _DETAILS_KEYS[event_type]
         if details and key is None:
             raise ValueError(f"{event_type} events carry no details, got {sorted(details)}")
         if key is not None and details:
             unknown = set(details) - set(DETAILS_FIELDS[key])
             if unknown:
                 raise ValueError(f"{key} has no field(s) {sorted(unknown)}")
+        return self._record(event_type, key, dict(details) if details else {}, previous_event_id)
+
+    def _record(
+        self, event_type: EventType, key: str | None, details: dict[str, Any] | None, previous_event_id: int | None
+    ) -> int:
+        """Append an event whose details are known to be right (the typed helpers' fast path).
+
+        The clock is read before taking the lock; a timestamp never goes below the previous one.
+        """
+        now = self._clock.now()
+        event: dict[str, Any] = {"timestamp": now, "type": event_type.value, "id": 0, "previousEventId": 0}
+        if key is not None:
+            event[key] = details if details is not None else {}
         with self._lock:
             event_id = len(self._events) + 1
             if previous_event_id is None:
                 previous_event_id = event_id - 1
             elif not 0 <= previous_event_id < event_id:
                 raise ValueError(f"previousEventId {previous_event_id} is not an earlier event")
-            event: dict[str, Any] = {
-                "timestamp": self._clock.now(),
-                "type": str(event_type),
-                "id": event_id,
-                "previousEventId": previous_event_id,
-            }
-            if key is not None:
-                event[key] = dict(details or {})
+            if self._events and now < self._events[-1]["timestamp"]:
+                event["timestamp"] = self._events[-1]["timestamp"]
+            event["id"], event["previousEventId"] = event_id, previous_event_id
             self._events.append(event)
-            return event_id
+        if self.on_event is not None:
+            self.on_event(event)
+        return event_id
 
     def to_json(self) -> dict[str, Any]:
         """``{"events": [...]}`` as ``aws stepfunctions get-execution-history`` prints it."""
@@ -292,15 +313,43 @@ class History:
         }
 
     # --- typed helpers: one per event family, so callers cannot misspell a type or field --------
+    # They skip append's field check (their fields are right by construction): the run loop's fast path.
+
+    def _typed(
+        self, event_type: EventType, details: dict[str, Any] | None = None, previous_event_id: int | None = None
+    ) -> int:
+        return self._record(event_type, _DETAILS_KEYS[event_type], details, previous_event_id)
+
+    def state_entered_json(
+        self, event_type: EventType, name: str, input_json: str, previous_event_id: int | None = None
+    ) -> int:
+        """``<Type>StateEntered`` from the input's JSON text, already made (the run loop has it)."""
+        details = {"name": name, "input": input_json, "inputDetails": {"truncated": False}}
+        return self._record(event_type, "stateEnteredEventDetails", details, previous_event_id)
+
+    def state_exited_json(
+        self,
+        event_type: EventType,
+        name: str,
+        output_json: str,
+        previous_event_id: int | None = None,
+        assigned_json: dict[str, str] | None = None,
+    ) -> int:
+        """``<Type>StateExited`` from the output's (and assigned variables') JSON text."""
+        details: dict[str, Any] = {"name": name, "output": output_json, "outputDetails": {"truncated": False}}
+        if assigned_json is not None:
+            details["assignedVariables"] = assigned_json
+            details["assignedVariablesDetails"] = {"truncated": False}
+        return self._record(event_type, "stateExitedEventDetails", details, previous_event_id)
 
     def execution_started(self, input: Any, role_arn: str = DEFAULT_ROLE_ARN) -> int:
-        return self.append(
+        return self._typed(
             EventType.ExecutionStarted,
             {"input": to_json_text(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
         )
 
     def execution_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
-        return self.append(EventType.ExecutionSucceeded, _output(output), previous_event_id)
+        return self._typed(EventType.ExecutionSucceeded, _output(output), previous_event_id)
 
     def execution_ended_in_error(
         self,
@@ -315,12 +364,12 @@ class History:
             "TIMED_OUT": EventType.ExecutionTimedOut,
             "ABORTED": EventType.ExecutionAborted,
         }[status]
-        return self.append(event_type, _error(error, cause), previous_event_id)
+        return self._typed(event_type, _error(error, cause), previous_event_id)
 
     def state_entered(
         self, state_type: str, name: str, input: Any, previous_event_id: int | None = None
     ) -> int:
-        return self.append(
+        return self._typed(
             state_events(state_type).entered,
             {"name": name, "input": to_json_text(input), "inputDetails": {"truncated": False}},
             previous_event_id,
@@ -342,13 +391,13 @@ class History:
         if assigned_variables is not None:
             details["assignedVariables"] = {k: to_json_text(v) for k, v in assigned_variables.items()}
             details["assignedVariablesDetails"] = {"truncated": False}
-        return self.append(exited, details, previous_event_id)
+        return self._typed(exited, details, previous_event_id)
 
     def state_aborted(self, state_type: str, previous_event_id: int | None = None) -> int:
         aborted = state_events(state_type).aborted
         if aborted is None:
             raise ValueError(f"a {state_type} state has no Aborted event")
-        return self.append(aborted, None, previous_event_id)
+        return self._typed(aborted, None, previous_event_id)
 
     def container_event(
         self, state_type: str, phase: str, previous_event_id: int | None = None, length: int | None = None
@@ -361,14 +410,14 @@ class History:
         if event_type is None:
             raise ValueError(f"a {state_type} state has no {phase!r} event")
         details = {"length": length} if length is not None else None
-        return self.append(event_type, details, previous_event_id)
+        return self._typed(event_type, details, previous_event_id)
 
     def map_iteration(
         self, phase: str, map_state_name: str, index: int, previous_event_id: int | None = None
     ) -> int:
         """MapIterationStarted / Succeeded / Failed / Aborted (phase in lower case)."""
         event_type = EventType(f"MapIteration{phase.capitalize()}")
-        return self.append(event_type, {"name": map_state_name, "index": index}, previous_event_id)
+        return self._typed(event_type, {"name": map_state_name, "index": index}, previous_event_id)
 
     def lambda_function_scheduled(
         self,
@@ -384,13 +433,13 @@ class History:
         }
         if timeout_in_seconds is not None:
             details["timeoutInSeconds"] = timeout_in_seconds
-        return self.append(EventType.LambdaFunctionScheduled, details, previous_event_id)
+        return self._typed(EventType.LambdaFunctionScheduled, details, previous_event_id)
 
     def lambda_function_started(self, previous_event_id: int | None = None) -> int:
-        return self.append(EventType.LambdaFunctionStarted, None, previous_event_id)
+        return self._typed(EventType.LambdaFunctionStarted, None, previous_event_id)
 
     def lambda_function_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
-        return self.append(EventType.LambdaFunctionSucceeded, _output(output), previous_event_id)
+        return self._typed(EventType.LambdaFunctionSucceeded, _output(output), previous_event_id)
 
     def lambda_function_ended_in_error(
         self, event_type: EventType, error: str | None, cause: str | None, previous_event_id: int | None = None
@@ -398,7 +447,7 @@ class History:
         """LambdaFunctionFailed / TimedOut / StartFailed / ScheduleFailed."""
         if not event_type.startswith("LambdaFunction") or details_key(event_type) is None:
             raise ValueError(f"{event_type} is not a Lambda function error event")
-        return self.append(event_type, _error(error, cause), previous_event_id)
+        return self._typed(event_type, _error(error, cause), previous_event_id)
 
     def task_scheduled(
         self,
@@ -420,13 +469,13 @@ class History:
             details["timeoutInSeconds"] = timeout_in_seconds
         if heartbeat_in_seconds is not None:
             details["heartbeatInSeconds"] = heartbeat_in_seconds
-        return self.append(EventType.TaskScheduled, details, previous_event_id)
+        return self._typed(EventType.TaskScheduled, details, previous_event_id)
 
     def task_started(self, resource_arn: str, previous_event_id: int | None = None) -> int:
-        return self.append(EventType.TaskStarted, _task(resource_arn), previous_event_id)
+        return self._typed(EventType.TaskStarted, _task(resource_arn), previous_event_id)
 
     def task_succeeded(self, resource_arn: str, output: Any, previous_event_id: int | None = None) -> int:
-        return self.append(
+        return self._typed(
             EventType.TaskSucceeded, {**_task(resource_arn), **_output(output)}, previous_event_id
         )
 
@@ -441,7 +490,7 @@ class History:
         """TaskFailed / TaskTimedOut / TaskStartFailed / TaskSubmitFailed."""
         if event_type not in _TASK_ERROR_EVENTS:
             raise ValueError(f"{event_type} is not a task error event")
-        return self.append(
+        return self._typed(
             event_type, {**_task(resource_arn), **_error(error, cause)}, previous_event_id
         )
 

@@ -156,11 +156,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     carried = lane.last_output
     input_json = carried[1] if carried is not None and carried[0] is state_input else compact_json(state_input)
     record.entered_event_id = lane.follow(
-        run.history.append(
-            state.entered_event,
-            {"name": state.name, "input": input_json, "inputDetails": {"truncated": False}},
-            lane.last_event_id,
-        )
+        run.history.state_entered_json(state.entered_event, state.name, input_json, lane.last_event_id)
     )
     entered_time = run.clock.now() if state.needs_context else None
     retry = state.retry.fresh() if state.retry is not None else None
@@ -220,11 +216,11 @@ def _exit(
 ) -> StepRecord:
     record.output = output
     lane.last_output = (output, output_json)
-    details: dict[str, Any] = {"name": state.name, "output": output_json, "outputDetails": {"truncated": False}}
-    if assigned_json is not None:
-        details["assignedVariables"] = assigned_json
-        details["assignedVariablesDetails"] = {"truncated": False}
-    record.exited_event_id = lane.follow(lane.run.history.append(state.exited_event, details, lane.last_event_id))
+    record.exited_event_id = lane.follow(
+        lane.run.history.state_exited_json(
+            state.exited_event, state.name, output_json, lane.last_event_id, assigned_json  # type: ignore[arg-type]
+        )
+    )
     return record
 
 
