@@ -19,6 +19,10 @@ from stepflow.resources.registry import ResourceRegistry
 
 DEFAULT_NAME = "StateMachine"
 
+# ``run()``'s input when none is given: ``{}``, as StartExecution without input. ``run(None)`` runs
+# with JSON null, as StartExecution with input "null" does.
+NO_INPUT: Any = object()
+
 
 class StateMachine:
     """A state machine definition bound to local resources.
@@ -43,7 +47,8 @@ class StateMachine:
         rng: random.Random | None = None,
         callbacks: CallbackHub | None = None,
     ) -> None:
-        self.registry = ResourceRegistry(resources or {}, substitutions or {}, callbacks=callbacks)
+        # The registry reads the machine's clock (lambda:invoke's Date header) when one is given.
+        self.registry = ResourceRegistry(resources or {}, substitutions or {}, clock=clock, callbacks=callbacks)
         self.definition: dict[str, Any] = self.registry.substitute(load_definition(definition))
         self.name = check_name(name or DEFAULT_NAME, "state machine")
         self.arn = state_machine_arn(self.name)
@@ -59,7 +64,7 @@ class StateMachine:
 
     def run(
         self,
-        input: Any = None,
+        input: Any = NO_INPUT,
         *,
         name: str | None = None,
         clock: Clock | None = None,
@@ -67,15 +72,17 @@ class StateMachine:
         registry: Any = None,
         stop: StopRequest | None = None,
         history: History | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> Execution:
-        """Run once on ``input`` (a JSON value; None means ``{}`` as StartExecution does) and
-        return the finished Execution, whatever its status. ``registry`` stands in for the
-        machine's resources for this run only (e.g. a test case's mocked responses); ``stop`` and
-        ``history`` let another thread abort the run and follow its events (see ``execute``)."""
+        """Run once on ``input`` (a JSON value, None being JSON null; omitted means ``{}`` as
+        StartExecution without input) and return the finished Execution, whatever its status.
+        ``registry`` stands in for the machine's resources for this run only (e.g. a test case's
+        mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
+        events; ``on_event`` is called with each history event as it is recorded (see ``execute``)."""
         execution_name = check_name(name or str(uuid.uuid4()))
         return execute(
             self.compiled,
-            {} if input is None else input,
+            {} if input is NO_INPUT else input,
             execution_arn=execution_arn(self.name, execution_name),
             name=execution_name,
             state_machine_arn=self.arn,
@@ -86,6 +93,7 @@ class StateMachine:
             executor=executor or self.executor,
             stop=stop,
             history=history,
+            on_event=on_event,
         )
 
 

@@ -169,3 +169,41 @@ def test_history_exports_as_get_execution_history_json():
         "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
     ]
     assert exported["events"][0]["timestamp"] == "2024-01-01T00:00:00+00:00"
+
+
+def test_run_without_input_starts_with_an_empty_object_and_run_none_with_json_null():
+    echo = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    machine = StateMachine(echo)
+    assert machine.run().output == {}
+    nothing = machine.run(None)
+    assert nothing.status == "SUCCEEDED" and nothing.output is None
+    assert nothing.history[0]["executionStartedEventDetails"]["input"] == "null"
+
+
+def test_on_event_is_called_with_every_history_event_in_order():
+    seen: list[dict] = []
+    execution = StateMachine(HELLO).run({}, on_event=seen.append)
+    assert seen == execution.history
+
+
+def test_duplicate_state_names_are_refused_even_after_substitutions():
+    text = (
+        '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${Fn}", "End": true},'
+        ' "A": {"Type": "Pass", "End": true}}}'
+    )
+    with pytest.raises(DefinitionError) as refused:
+        StateMachine(text, substitutions={"Fn": "arn:aws:lambda:us-east-1:123456789012:function:f"})
+    assert "DUPLICATE_STATE_NAME" in {diagnostic.code for diagnostic in refused.value.diagnostics}
+
+
+def test_lambda_invoke_date_header_reads_the_machines_virtual_clock():
+    start = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    definition = {
+        "StartAt": "Call",
+        "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": fn, "Payload": {}}, "End": True}},
+    }
+    machine = StateMachine(definition, resources={fn: lambda event, context: 1}, clock=VirtualClock(start))
+    headers = machine.run({}).output["SdkHttpMetadata"]["HttpHeaders"]
+    assert headers["Date"] == "Wed, 01 May 2024 12:00:00 GMT"

@@ -31,10 +31,15 @@ def _object_from_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if key in obj and key not in repeated:
             repeated.append(key)
         obj[key] = value
+    return with_duplicate_keys(obj, tuple(repeated))
+
+
+def with_duplicate_keys(obj: dict[str, Any], repeated: tuple[str, ...]) -> dict[str, Any]:
+    """``obj`` marked as having had ``repeated`` keys given twice (``obj`` itself when none were)."""
     if not repeated:
         return obj
     marked = JsonObject(obj)
-    marked.duplicate_keys = tuple(repeated)
+    marked.duplicate_keys = repeated
     return marked
 
 

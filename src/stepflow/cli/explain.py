@@ -16,7 +16,7 @@ from typing import Any
 
 from stepflow.asl.errors import ASLError
 from stepflow.asl.loader import load_definition
-from stepflow.cli.run import UsageError, _read_input, load_resources_file
+from stepflow.cli._inputs import UsageError, load_resources_file, read_input
 from stepflow.engine.clock import VirtualClock
 from stepflow.engine.context import base_context
 from stepflow.engine.execution import Run
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def explain_command(args: argparse.Namespace) -> int:
-    state_input = _read_input(args.input, None)
+    state_input = read_input(args.input, None)
     result = _NO_RESULT if args.result is None else _parse(args.result, "--result")
     if args.error is not None:
         result = ASLError(args.error, args.cause)

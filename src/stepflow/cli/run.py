@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from stepflow.asl.errors import StepflowError
+from stepflow.cli._inputs import load_resources_file, read_input
 from stepflow.engine.clock import RealClock, VirtualClock
 
 # Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
 STACKS = {"riderphoto": "stepflow.riderphoto.stack"}
-
-
-class UsageError(StepflowError):
-    """A bad command line or input file (exit status 2)."""
-
-    exit_status = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,8 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from stepflow.machine import StateMachine
+    from stepflow.render.progress import ProgressLine
 
-    execution_input = _read_input(args.input, args.input_file)
+    execution_input = read_input(args.input, args.input_file)
     resources: dict[str, Any] = {}
     substitutions: dict[str, str] = {}
     if args.stack:
@@ -72,7 +65,13 @@ def run_command(args: argparse.Namespace) -> int:
         substitutions=substitutions,
         clock=VirtualClock() if args.virtual_time else RealClock(),
     )
-    execution = machine.run(execution_input, name=args.name)
+    # On a terminal, a one-line progress display while the run goes on (cleared before the result).
+    progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        execution = machine.run(execution_input, name=args.name, on_event=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
     _save(execution)
     if args.trace:
         from stepflow.render.trace import format_trace
@@ -94,44 +93,6 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"error:  {execution.error}")
             print(f"cause:  {execution.cause}")
     return 0
-
-
-def _read_input(text: str | None, file: str | None) -> Any:
-    where = "--input"
-    if file is not None:
-        where = f"--input-file {file}"
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot read {where}: {error.strerror or error}") from None
-    if text is None:
-        return {}
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{where} is not valid JSON: {error}") from None
-
-
-def load_resources_file(path: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """``RESOURCES`` (required) and ``SUBSTITUTIONS`` (optional) from a Python file."""
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"--resources {path}: no such file")
-    spec = importlib.util.spec_from_file_location(f"stepflow_resources_{abs(hash(file.resolve()))}", file)
-    if spec is None or spec.loader is None:
-        raise UsageError(f"--resources {path}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:  # the user's file: report it, never a traceback
-        raise UsageError(f"--resources {path} failed to load: {type(error).__name__}: {error}") from None
-    resources = getattr(module, "RESOURCES", None)
-    substitutions = getattr(module, "SUBSTITUTIONS", {})
-    if not isinstance(resources, dict):
-        raise UsageError(f"--resources {path} must define RESOURCES = {{resource_arn: handler}}")
-    if not isinstance(substitutions, dict):
-        raise UsageError(f"--resources {path}: SUBSTITUTIONS must be a dict of name -> string")
-    return resources, substitutions
 
 
 def _save(execution: Any) -> None:

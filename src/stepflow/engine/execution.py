@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.engine.clock import Clock, sleep_until
@@ -134,13 +134,16 @@ def execute(
     executor: Executor | None = None,
     stop: StopRequest | None = None,
     history: History | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> Execution:
     """Run ``machine`` once on ``input``; never raises for what happens inside the execution.
 
     ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
-    the run goes on.
+    the run goes on; ``on_event`` is called with each event as it is recorded (from any thread).
     """
     history = history if history is not None else History(clock)
+    if on_event is not None:
+        history.on_event = on_event
     history.execution_started(input, DEFAULT_ROLE_ARN)
     start = history.events[0]["timestamp"]
     execution = Execution(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.loader import duplicate_keys, with_duplicate_keys
 from stepflow.engine.clock import Clock, RealClock
 from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION
 from stepflow.resources.callbacks import CallbackHub
@@ -114,7 +115,9 @@ class ResourceRegistry:
 
     def _substitute(self, value: Any, pointer: str, problems: list[Diagnostic]) -> Any:
         if isinstance(value, dict):
-            return {k: self._substitute(v, f"{pointer}/{_escape(k)}", problems) for k, v in value.items()}
+            substituted = {k: self._substitute(v, f"{pointer}/{_escape(k)}", problems) for k, v in value.items()}
+            # Keep the loader's mark of repeated keys, so validation still reports duplicate state names.
+            return with_duplicate_keys(substituted, duplicate_keys(value))
         if isinstance(value, list):
             return [self._substitute(v, f"{pointer}/{i}", problems) for i, v in enumerate(value)]
         if not isinstance(value, str) or "${" not in value:

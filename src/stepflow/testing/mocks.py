@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from stepflow.asl.errors import ASLError, StepflowError
+from stepflow.machine import NO_INPUT
 from stepflow.resources.registry import Target
 
 # Step Functions Local reads the file named by this variable (default: MockConfigFile.json).
@@ -214,7 +215,7 @@ class MockedRegistry:
 def run_test_case(
     machine: Any,
     test_case: TestCase | str,
-    input: Any = None,
+    input: Any = NO_INPUT,
     *,
     mock_config: MockConfig | None = None,
     **run_kwargs: Any,

@@ -1,0 +1,57 @@
+"""What several commands read from their command line: the execution input and a resources file.
+
+(An underscore module: the CLI's command discovery skips it.)
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from stepflow.asl.errors import StepflowError
+
+
+class UsageError(StepflowError):
+    """A bad command line or input file (exit status 2)."""
+
+    exit_status = 2
+
+
+def read_input(text: str | None, file: str | None) -> Any:
+    """The execution input from ``--input`` JSON text or ``--input-file`` (neither: ``{}``)."""
+    where = "--input"
+    if file is not None:
+        where = f"--input-file {file}"
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot read {where}: {error.strerror or error}") from None
+    if text is None:
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{where} is not valid JSON: {error}") from None
+
+
+def load_resources_file(path: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """``RESOURCES`` (required) and ``SUBSTITUTIONS`` (optional) from a Python file."""
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"--resources {path}: no such file")
+    spec = importlib.util.spec_from_file_location(f"stepflow_resources_{abs(hash(file.resolve()))}", file)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"--resources {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the user's file: report it, never a traceback
+        raise UsageError(f"--resources {path} failed to load: {type(error).__name__}: {error}") from None
+    resources = getattr(module, "RESOURCES", None)
+    substitutions = getattr(module, "SUBSTITUTIONS", {})
+    if not isinstance(resources, dict):
+        raise UsageError(f"--resources {path} must define RESOURCES = {{resource_arn: handler}}")
+    if not isinstance(substitutions, dict):
+        raise UsageError(f"--resources {path}: SUBSTITUTIONS must be a dict of name -> string")
+    return resources, substitutions
