@@ -255,23 +255,6 @@ def test_on_event_sees_each_event_once_recorded_in_order(clock: VirtualClock):
     assert seen == [(1, "ExecutionStarted"), (2, "PassStateEntered")]
 
 
-class _Backwards:
-    """A clock read by two threads whose readings reach the log out of order."""
-
-    def __init__(self) -> None:
-        self.readings = iter([START + timedelta(seconds=5), START])
-
-    def now(self) -> datetime:
-        return next(self.readings)
-
-
-def test_a_later_event_never_has_an_earlier_timestamp():
-    history = History(_Backwards())  # type: ignore[arg-type]
-    history.execution_started({})
-    history.state_entered("Pass", "P", {})
-    assert [event["timestamp"] for event in history.events] == [START + timedelta(seconds=5)] * 2
-
-
 def test_events_is_a_new_list_each_time_so_later_events_do_not_appear_in_it(history: History):
     history.execution_started({})
     taken = history.events

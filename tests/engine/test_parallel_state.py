@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
-from stepflow import RealClock, StateMachine, TaskError
+import pytest
+
+from stepflow import RealClock, StateMachine, TaskError, VirtualClock
 
 FN_A = "arn:aws:lambda:us-east-1:123456789012:function:A"
 FN_B = "arn:aws:lambda:us-east-1:123456789012:function:B"
@@ -131,3 +134,37 @@ def test_history_of_a_parallel_state_chains_each_branch_from_parallel_state_star
     assert by_id[succeeded["previousEventId"]]["type"] == "PassStateExited"
     assert [e["type"] for e in events][-3:] == ["ParallelStateSucceeded", "ParallelStateExited", "ExecutionSucceeded"]
 
+
+
+def test_on_virtual_time_parallel_waits_overlap_as_on_aws():
+    def waits(seconds: int) -> dict:
+        name = f"Wait{seconds}"
+        return {"StartAt": name, "States": {name: {"Type": "Wait", "Seconds": seconds, "End": True}}}
+
+    definition = {
+        "StartAt": "Both",
+        "States": {"Both": {"Type": "Parallel", "Branches": [waits(3600), waits(7200)], "End": True}},
+    }
+    execution = StateMachine(definition).run({}, clock=VirtualClock())
+    assert execution.stop_date - execution.start_date == timedelta(hours=2)
+    # Each branch's events carry its own time: the shorter Wait exits an hour in.
+    exits = sorted(event["timestamp"] - execution.start_date for event in execution.history
+                   if event["type"] == "WaitStateExited")
+    assert exits == [timedelta(hours=1), timedelta(hours=2)]
+
+
+@pytest.mark.parametrize(("concurrency", "minutes"), [(1, 3), (2, 2), (0, 1)])
+def test_on_virtual_time_map_iterations_overlap_up_to_max_concurrency(concurrency, minutes):
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "MaxConcurrency": concurrency,
+                "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    execution = StateMachine(definition).run([1, 2, 3], clock=VirtualClock())
+    assert execution.stop_date - execution.start_date == timedelta(minutes=minutes)

@@ -284,7 +284,8 @@ class History:
     ) -> int:
         """Append an event whose details are known to be right (the typed helpers' fast path).
 
-        The clock is read before taking the lock; a timestamp never goes below the previous one.
+        The clock is read before taking the lock. On a VirtualClock each concurrent branch records
+        its own timeline's time, so timestamps follow each branch, not the event ids.
         """
         now = self._clock.now()
         event: dict[str, Any] = {"timestamp": now, "type": event_type.value, "id": 0, "previousEventId": 0}
@@ -296,8 +297,6 @@ class History:
                 previous_event_id = event_id - 1
             elif not 0 <= previous_event_id < event_id:
                 raise ValueError(f"previousEventId {previous_event_id} is not an earlier event")
-            if self._events and now < self._events[-1]["timestamp"]:
-                event["timestamp"] = self._events[-1]["timestamp"]
             event["id"], event["previousEventId"] = event_id, previous_event_id
             self._events.append(event)
         if self.on_event is not None:

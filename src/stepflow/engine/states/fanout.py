@@ -5,16 +5,23 @@ number of workers. The caller submits all but one worker to the executor, runs o
 for each submitted worker either waits for it (it is running) or, when it has not started yet
 (``Future.cancel`` succeeds), runs it in its own thread. So a bounded pool shared by nested
 Parallel/Map states can never deadlock: nobody waits on work that no thread is doing.
+
+Each index runs on its own ``clock.timeline``, from the fork (or, past MaxConcurrency, from when an
+earlier index ended), so on a VirtualClock concurrent branches' Waits and Retry intervals overlap as
+on AWS whatever threads ran them; after the join the caller's time moves to the latest end.
 """
 from __future__ import annotations
 
 import contextvars
+import heapq
 import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 from stepflow.asl.errors import ASLError
+from stepflow.engine.clock import Clock, sleep_until
 from stepflow.engine.states.base import Lane, StopSignal, Stopped
 
 
@@ -66,6 +73,7 @@ def fan_out(
     count: int,
     body: Callable[[int, StopSignal], Any],
     *,
+    clock: Clock,
     workers: int,
     stop: StopSignal,
     stop_after_failures: int,
@@ -80,6 +88,26 @@ def fan_out(
     lock = threading.Lock()
     next_index = iter(range(count))
 
+    # Virtual time: ``workers`` slots, each free from the fork on; an index runs on its own timeline
+    # from the earliest-free slot's time, as AWS starts the next iteration when one ends.
+    fork = clock.now()
+    slots = [fork] * max(1, min(workers, count))
+    ends: list[datetime] = []
+
+    def timed(index: int) -> Any:
+        with lock:
+            start = heapq.heappop(slots)
+        end = start
+        try:
+            with clock.timeline(start) as timeline:
+                output = body(index, stop)
+            end = timeline.end or start
+            return output
+        finally:
+            with lock:
+                heapq.heappush(slots, end)
+                ends.append(end)
+
     def worker() -> None:
         try:
             while True:
@@ -88,7 +116,7 @@ def fan_out(
                 if index is None or stop.is_set():
                     return
                 try:
-                    output = body(index, stop)
+                    output = timed(index)
                 except Stopped:
                     continue
                 except ASLError as error:
@@ -119,6 +147,8 @@ def fan_out(
                 run_here.result()
         except BaseException as raised:  # keep joining the others before re-raising
             problem = problem or raised
+    if ends:
+        sleep_until(clock, max(ends))
     if problem is not None:
         raise problem
     return result

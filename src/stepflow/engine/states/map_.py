@@ -95,6 +95,7 @@ class MapState(CompiledState):
             run.executor,
             count,
             run_iteration,
+            clock=run.clock,
             workers=workers,
             stop=StopSignal(lane.stop),
             stop_after_failures=allowed + 1,

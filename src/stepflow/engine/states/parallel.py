@@ -32,6 +32,7 @@ class ParallelState(CompiledState):
             lane.run.executor,
             count,
             run_branch,
+            clock=lane.run.clock,
             workers=count,
             stop=StopSignal(lane.stop),
             stop_after_failures=1,
