@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Literal
 
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.engine.clock import Clock, sleep_until
+from stepflow.engine.clock import Clock, RealClock, sleep_until
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
 from stepflow.engine.history import DEFAULT_ROLE_ARN, History, format_timestamp
@@ -104,20 +104,36 @@ class Run:
         if self.deadline is not None and self.clock.now() >= self.deadline:
             raise ExecutionTimedOut()
 
-    def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds``; when that reaches the top-level deadline, sleep to it and time out."""
+    def sleep(self, seconds: float, stop: StopSignal | None = None) -> None:
+        """Sleep ``seconds``; when that reaches the top-level deadline, sleep to it and time out.
+
+        On real time a ``stop`` set meanwhile ends the sleep at once with Stopped.
+        """
         if self.deadline is not None:
             remaining = (self.deadline - self.clock.now()).total_seconds()
             if seconds >= remaining:
-                self.clock.sleep(remaining)
+                self._pause(remaining, stop)
                 raise ExecutionTimedOut()
-        self.clock.sleep(seconds)
+        self._pause(seconds, stop)
 
-    def sleep_until(self, moment: datetime) -> None:
+    def sleep_until(self, moment: datetime, stop: StopSignal | None = None) -> None:
         if self.deadline is not None and moment >= self.deadline:
-            sleep_until(self.clock, self.deadline)
+            self._until(self.deadline, stop)
             raise ExecutionTimedOut()
-        sleep_until(self.clock, moment)
+        self._until(moment, stop)
+
+    def _until(self, moment: datetime, stop: StopSignal | None) -> None:
+        if isinstance(self.clock, RealClock):
+            self._pause((moment - self.clock.now()).total_seconds(), stop)
+        else:
+            sleep_until(self.clock, moment)
+
+    def _pause(self, seconds: float, stop: StopSignal | None) -> None:
+        if isinstance(self.clock, RealClock) and stop is not None:
+            if seconds > 0 and stop.wait(seconds):
+                raise Stopped()
+        else:
+            self.clock.sleep(seconds)
 
 
 def execute(

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.engine.retry import HeartbeatTimedOut
+from stepflow.engine.states.base import StopSignal, Stopped
 from stepflow.resources.lambda_context import LambdaContext
 
 Handler = Callable[[Any, LambdaContext], Any]
@@ -48,20 +49,23 @@ def run_handler(
     timeout_seconds: float | None = None,
     heartbeat_seconds: float | None = None,
     compact_cause: bool = False,
+    stop: StopSignal | None = None,
 ) -> Any:
     """Call ``handler(event, context)`` and return its JSON result, or raise the ASLError AWS reports.
 
     The handler gets its own copy of the event (Lambda receives serialized JSON), so it can never
-    change the state machine's data. With a timeout or heartbeat it runs on a daemon thread and is
-    abandoned when a deadline passes: Python cannot kill a thread, and a daemon thread never
-    holds up process exit.
+    change the state machine's data. With a timeout, a heartbeat or a ``stop`` signal it runs on a
+    daemon thread and is abandoned when a deadline passes or ``stop`` is set (then Stopped is
+    raised and its eventual result discarded): Python cannot kill a thread, and a daemon thread
+    never holds up process exit.
     """
     event = _json_copy(event, "Invalid payload: ")
-    if timeout_seconds is None and heartbeat_seconds is None:
+    if timeout_seconds is None and heartbeat_seconds is None and stop is None:
         return _call(handler, event, context, compact_cause)
 
     outcome: dict[str, Any] = {}
-    done = threading.Event()
+    # Set when the handler returns, and (as a child of ``stop``) when the lane is stopped.
+    wake = StopSignal(stop)
 
     def work() -> None:
         try:
@@ -69,18 +73,25 @@ def run_handler(
         except ASLError as error:
             outcome["error"] = error
         finally:
-            done.set()
+            outcome["done"] = True
+            wake.set()
 
     started = time.monotonic()
     deadline = started + timeout_seconds if timeout_seconds is not None else math.inf
-    worker = threading.Thread(target=work, name=f"stepflow-task-{context.function_name}", daemon=True)
+    # Named after the waiting thread (e.g. a Map iteration's executor thread) it works for.
+    worker = threading.Thread(
+        target=work, name=f"{threading.current_thread().name}:task-{context.function_name}", daemon=True
+    )
     worker.start()
     while True:
         beat_deadline = (
             context.last_heartbeat + heartbeat_seconds if heartbeat_seconds is not None else math.inf
         )
-        if done.wait(max(0.0, min(deadline, beat_deadline) - time.monotonic())):
-            break
+        limit = min(deadline, beat_deadline)
+        if wake.wait(None if limit == math.inf else max(0.0, limit - time.monotonic())):
+            if "done" in outcome:
+                break
+            raise Stopped()
         now = time.monotonic()
         if now >= deadline:
             raise ASLError(TIMEOUT)

@@ -26,6 +26,7 @@ from typing import Any, Literal, Mapping
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
 from stepflow.asl.loader import duplicate_keys, with_duplicate_keys
 from stepflow.engine.clock import Clock, RealClock
+from stepflow.engine.states.base import StopSignal
 from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION
 from stepflow.resources.callbacks import CallbackHub
 from stepflow.resources.lambda_context import LambdaContext
@@ -206,19 +207,21 @@ class ResourceRegistry:
         state_name: str = "",
         timeout_seconds: float | None = None,
         heartbeat_seconds: float | None = None,
+        stop: StopSignal | None = None,
     ) -> Any:
         """Run the Task's resource on ``payload`` (its effective input) and return the task result.
 
         Raises ASLError exactly as AWS fails the task: the handler's TaskError, the exception's
         class name with Lambda's error JSON, States.Timeout (a HeartbeatTimedOut when the
-        heartbeat lapsed), or Lambda.ResourceNotFoundException.
+        heartbeat lapsed), or Lambda.ResourceNotFoundException; Stopped when ``stop`` is set
+        before the handler returns (the handler is abandoned).
         """
         target = self.resolve(resource, payload, state_name)
         if target.kind in ("callback", "activity"):
             raise UnsupportedIntegration(
                 f"state {state_name!r}: Resource {resource!r} waits for an answer; the engine runs it"
             )
-        limits = {"timeout_seconds": timeout_seconds, "heartbeat_seconds": heartbeat_seconds}
+        limits = {"timeout_seconds": timeout_seconds, "heartbeat_seconds": heartbeat_seconds, "stop": stop}
         if target.function_name is None:  # a handler registered for an exact service Resource
             context = LambdaContext(state_name or resource, resource, timeout_seconds)
             return run_handler(target.handler, payload, context, compact_cause=True, **limits)

@@ -7,6 +7,7 @@ Retry, Catch, exited event, StepRecord). The run loop calls it for every state; 
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -34,24 +35,37 @@ class ExecutionTimedOut(Exception):
 
 
 class StopSignal:
-    """A stop flag that also reads as set when any enclosing signal is set (nested Parallel/Map)."""
+    """A stop flag that is also set when any enclosing signal is (nested Parallel/Map), and that
+    can be waited on, so a lane blocked on a handler or a real-time sleep stops at once."""
 
-    __slots__ = ("_event", "_parent")
+    __slots__ = ("_event", "_children", "__weakref__")
 
     def __init__(self, parent: StopSignal | None = None) -> None:
         self._event = threading.Event()
-        self._parent = parent
+        self._children: weakref.WeakSet[StopSignal] = weakref.WeakSet()
+        if parent is not None:
+            with _SIGNALS:
+                parent._children.add(self)
+                inherited = parent._event.is_set()
+            if inherited:
+                self._event.set()
 
     def set(self) -> None:
         self._event.set()
+        with _SIGNALS:
+            children = list(self._children)
+        for child in children:
+            child.set()
 
     def is_set(self) -> bool:
-        signal: StopSignal | None = self
-        while signal is not None:
-            if signal._event.is_set():
-                return True
-            signal = signal._parent
-        return False
+        return self._event.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until set or ``timeout`` seconds pass; True when set."""
+        return self._event.wait(timeout)
+
+
+_SIGNALS = threading.Lock()  # guards every StopSignal's children
 
 
 @dataclass(eq=False)
@@ -86,12 +100,13 @@ class Lane:
         self.run.check_deadline()
 
     def sleep(self, seconds: float) -> None:
-        """Sleep on the execution's clock, but never past its deadline."""
-        self.run.sleep(seconds)
+        """Sleep on the execution's clock, but never past its deadline; raise Stopped when the
+        lane is stopped meanwhile (a real-time sleep wakes at once)."""
+        self.run.sleep(seconds, self.stop)
 
     def sleep_until(self, moment: datetime) -> None:
         """Sleep until ``moment`` (a Wait state's Timestamp), but never past the deadline."""
-        self.run.sleep_until(moment)
+        self.run.sleep_until(moment, self.stop)
 
     def child(self, scope: Scope, last_event_id: int, stop: StopSignal) -> Lane:
         """A branch or iteration lane: it reads this lane's variables, and its own die with it."""
@@ -126,7 +141,7 @@ class CompiledState:
         self.catch_outputs = catch_outputs
         self.needs_context = needs_context
         events = state_events(type_)
-        self.entered_event, self.exited_event = events.entered, events.exited
+        self.entered_event, self.exited_event, self.aborted_event = events.entered, events.exited, events.aborted
 
     def execute(self, state_input: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         data = self.flow.effective_input(state_input, context, record)
@@ -178,6 +193,9 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
                 output_json = payload_json(output, state.name)
                 assigned_json = _assign(record, lane)
                 break
+            except Stopped:
+                _aborted(state, lane)
+                raise
             except StateDataError as problem:
                 error: ASLError = problem.at_state(state.name, record.entered_event_id)
             except ASLError as raised:
@@ -191,12 +209,22 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
                 return _handle_error(state, state_input, error, context, record, lane)
             lane.branch_failed = False
             record.retries.append({"error": error.error, "cause": error.cause, "delay": delay})
-            lane.sleep(delay)
+            try:
+                lane.sleep(delay)
+            except Stopped:
+                _aborted(state, lane)
+                raise
             retry_count += 1
     finally:
         VARIABLES.reset(token)
         CLOCK.reset(clock_token)
     return _exit(state, record, output, output_json, assigned_json, lane)
+
+
+def _aborted(state: CompiledState, lane: Lane) -> None:
+    """A running Task, Wait, Parallel or Map state was stopped: ``<Type>StateAborted`` (AWS)."""
+    if state.aborted_event is not None:
+        lane.follow(lane.run.history.state_aborted(state.type, lane.last_event_id))
 
 
 def _assign(record: StepRecord, lane: Lane) -> dict[str, str] | None:

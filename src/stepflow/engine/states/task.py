@@ -72,8 +72,11 @@ class TaskState(CompiledState):
             )
             lane.follow(history.task_started(self.resource, lane.last_event_id))
         try:
+            # Inside a Parallel/Map a failing sibling aborts this task at once (AWS), so the
+            # handler is waited for on the side; elsewhere it is called directly (cheaper).
             result = run.registry.invoke(
-                self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat
+                self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat,
+                **({"stop": lane.stop} if lane.scope else {}),
             )
             # AWS's cause names the resource: the function ARN, or the integration's service ('lambda').
             payload_json(result, self.resource if is_lambda else service_resource_parts(self.resource)[0])
