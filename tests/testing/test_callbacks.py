@@ -296,3 +296,34 @@ def test_an_activity_workers_heartbeat_counts_from_its_pickup(client):
     assert events[-2]["activityTimedOutEventDetails"] == {"error": "States.Timeout"}
     with pytest.raises(client.exceptions.TaskTimedOut):
         client.send_task_heartbeat(taskToken=task["taskToken"])
+
+
+def test_a_callback_inside_a_parallel_branch_follows_the_time_the_test_moves(client):
+    branch_task = json.loads(callback_machine(TimeoutSeconds=5))["States"]["Approve"]
+    definition = json.dumps({"StartAt": "Both", "States": {"Both": {
+        "Type": "Parallel", "End": True,
+        "Branches": [{"StartAt": "Approve", "States": {"Approve": branch_task}}],
+    }}})
+    execution = start(client, definition, {"order": 1})
+    client.callbacks.wait_for_pending("Approve")
+
+    client.clock.sleep(5)
+
+    described = client.wait_for_execution(execution, timeout=10)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Timeout")
+
+
+def test_callbacks_in_map_iterations_are_answered_each_with_its_own_token(client):
+    item_task = json.loads(callback_machine())["States"]["Approve"]
+    item_task.pop("ResultPath")
+    definition = json.dumps({"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.orders", "End": True,
+        "ItemProcessor": {"StartAt": "Approve", "States": {"Approve": item_task}},
+    }}})
+    execution = start(client, definition, {"orders": [{"order": 1}, {"order": 2}]})
+
+    for _ in range(2):
+        task = client.callbacks.wait_for_pending("Approve")
+        client.send_task_success(taskToken=task.token, output=json.dumps({"approved": task.input["MessageBody"]["order"]}))
+
+    assert json.loads(client.wait_for_execution(execution)["output"]) == [{"approved": 1}, {"approved": 2}]

@@ -108,6 +108,19 @@ class VirtualClock:
             if moment > self._now:
                 self._now = moment
 
+    def catch_up(self) -> datetime:
+        """Bring this thread's timeline up to the latest time reached anywhere, and return it.
+
+        A branch waiting on the outside world (a callback task's answer) lives at the outside's
+        time: a test that moves the clock moves every waiting branch with it.
+        """
+        with self._lock:
+            frontier = self._now
+        cursor = self._cursor()
+        if cursor is not None and frontier > cursor:
+            self._local.cursor = frontier
+        return self.now()
+
     @contextmanager
     def timeline(self, start: datetime | None = None) -> Iterator[Timeline]:
         """Run a concurrent branch on its own cursor from ``start`` (default: this thread's now).

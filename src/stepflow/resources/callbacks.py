@@ -5,7 +5,8 @@ SendTaskFailure / SendTaskHeartbeat with its token, and for activities a worker 
 the task with GetActivityTask. Timeouts follow the developer guide: TimeoutSeconds runs from the
 moment the task is scheduled (an activity's time in the queue counts), HeartbeatSeconds from the
 task's start (an activity's pickup by a worker) or its latest heartbeat; both are measured on the
-execution's clock, so on a VirtualClock a test moves time itself (``clock.sleep(301)``).
+execution's clock, so on a VirtualClock a test moves time itself (``clock.sleep(301)``), and a
+task waiting inside a Parallel branch or Map iteration follows that outside time.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.engine.clock import Clock
+from stepflow.engine.clock import Clock, VirtualClock
 from stepflow.engine.retry import HeartbeatTimedOut
 
 # How often (real seconds) a waiting task looks at its clock, its deadline and its lane.
@@ -196,7 +197,7 @@ class CallbackHub:
                     if kind == "failure":
                         raise value
                     return value
-                now = clock.now()
+                now = clock.catch_up() if isinstance(clock, VirtualClock) else clock.now()
                 if deadline is not None and now >= deadline:
                     raise ASLError(TIMEOUT)
                 if heartbeat_seconds and beat is not None and now >= beat + timedelta(seconds=heartbeat_seconds):
