@@ -240,3 +240,11 @@ def test_numbered_responses_drive_a_polling_loop_whose_waits_cost_no_time():
     assert case.invocations("GetStatus") == 4
     assert execution.steps[-1].name == "Finished"
     assert execution.stop_date - execution.start_date == timedelta(minutes=3)
+
+
+def test_a_test_case_run_without_input_starts_from_an_empty_object_as_start_execution_does():
+    machine = StateMachine({"StartAt": "Echo", "States": {"Echo": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "ResultPath": "$.sent", "End": True}}})
+
+    execution = run_test_case(machine, TestCase.of({"Echo": {"Return": {"MessageId": "1"}}}))
+
+    assert execution.output == {"sent": {"MessageId": "1"}}
