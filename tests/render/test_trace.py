@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stepflow import StateMachine
 from stepflow.engine.trace import StepRecord
 from stepflow.render.trace import format_step, format_trace, show
 
@@ -126,3 +127,46 @@ def test_the_execution_ends_with_its_output_or_its_error():
     assert ok.rstrip().endswith('Execution output  {"b": 2}')
     failed = format_trace(_Run(status="FAILED", input={}, error="States.TaskFailed", cause="boom"), color=False)
     assert failed.rstrip().endswith("Execution FAILED  States.TaskFailed: boom")
+
+
+def _labels(lines: list[str]) -> list[str]:
+    return [line.strip().split("  ")[0] for line in lines[1:] if line.startswith("  ") and not line.strip().startswith(("+", "-", "~", "→"))]
+
+
+def test_a_stage_that_produced_null_is_shown_and_one_never_reached_is_not():
+    definition = {
+        "StartAt": "Nothing",
+        "States": {
+            "Nothing": {"Type": "Pass", "Result": None, "Next": "Broken"},
+            "Broken": {"Type": "Pass", "Parameters": {"x.$": "$.missing"}, "End": True},
+        },
+    }
+    nothing, broken = StateMachine(definition).run({"a": 1}).steps
+    assert nothing.stage_reached("result") and nothing.result is None
+    labels = _labels(format_step(nothing, color=False, elide=False))
+    assert "result" in labels and "output (OutputPath)" in labels
+    assert not broken.stage_reached("after_parameters")
+    assert "after Parameters" not in _labels(format_step(broken, color=False, elide=False))
+
+
+def test_a_jsonata_visit_is_labelled_with_arguments_and_output_and_shows_what_it_assigned():
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:Double"
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Double",
+        "States": {
+            "Double": {
+                "Type": "Task",
+                "Resource": fn,
+                "Arguments": {"n": "{% $states.input.n %}"},
+                "Output": {"doubled": "{% $states.result %}"},
+                "Assign": {"last": "{% $states.result %}"},
+                "End": True,
+            }
+        },
+    }
+    step = StateMachine(definition, resources={fn: lambda event, context: event["n"] * 2}).run({"n": 4}).steps[0]
+    text = "\n".join(format_step(step, color=False, elide=False))
+    assert _labels(text.splitlines()) == ["input", "after Arguments", "result", "output (Output)", "assigned (Assign)"]
+    assert "InputPath" not in text and "ResultSelector" not in text
+    assert 'assigned (Assign)' in text and '{"last": 8}' in text

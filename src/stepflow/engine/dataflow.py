@@ -93,22 +93,22 @@ class JsonPathDataflow:
 
     def effective_input(self, state_input: Any, context: dict, record: StepRecord) -> Any:
         data = state_input if self.input_path is None else self.input_path.apply(state_input, context)
-        record.after_input_path = data
+        record.reach("after_input_path", data)
         if self.parameters is not None:
             data = self.parameters.render(data, context)
-        record.after_parameters = data
+        record.reach("after_parameters", data)
         return data
 
     def state_output(self, state_input: Any, result: Any, context: dict, record: StepRecord) -> Any:
-        record.result = result
+        record.reach("result", result)
         if self.result_selector is not None:
             result = self.result_selector.render(result, context)
-        record.after_result_selector = result
+        record.reach("after_result_selector", result)
         # JSONPath Assign reads "$" as the result after ResultSelector (the effective input for
         # states without a result), with the variables as the state found them.
         record.assigned = None if self.assign is None else self.assign(result, {}, context)
         data = result if self.result_path is None else self.result_path.apply(state_input, result)
-        record.after_result_path = data
+        record.reach("after_result_path", data)
         if self.output_path is not None:
             data = self.output_path.apply(data, context)
         return data

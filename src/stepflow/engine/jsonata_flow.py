@@ -44,20 +44,21 @@ class JsonataDataflow:
         self.has_result = has_result
 
     def effective_input(self, state_input: Any, context: dict, record: StepRecord) -> Any:
-        record.after_input_path = state_input
+        record.reach("after_input_path", state_input)
         data = state_input
         if self.arguments is not None:
             data = self.arguments({"input": state_input, "context": context}, visible_variables())
-        record.after_parameters = data
+        record.reach("after_parameters", data)
         return data
 
     def state_output(self, state_input: Any, result: Any, context: dict, record: StepRecord) -> Any:
-        record.result = record.after_result_selector = result
+        record.reach("result", result)
+        record.reach("after_result_selector", result)
         states = {"input": state_input, "context": context}
         if self.has_result:
             states["result"] = result
         output = result if self.output is None else self.output(states, visible_variables())
-        record.after_result_path = output
+        record.reach("after_result_path", output)
         record.assigned = None if self.assign is None else self.assign(None, states, context)
         return output
 

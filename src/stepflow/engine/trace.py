@@ -18,7 +18,8 @@ class StepRecord:
 
     ``scope`` locates nested runs: ``("ParallelProcessing", 0)`` is branch 0 of that Parallel
     state, ``("ProcessItems", 17)`` iteration 17 of that Map state, ``()`` the top level.
-    A data-flow stage the visit never reached stays ``None``.
+    A data-flow stage the visit never reached stays ``None``; ``reached`` names the stages it did
+    reach, in order, so a stage that produced JSON null is told apart (``stage_reached``).
     """
 
     name: str
@@ -43,3 +44,16 @@ class StepRecord:
     next: str | None = None
     entered_event_id: int | None = None
     exited_event_id: int | None = None
+    reached: list[str] = field(default_factory=list)
+
+    def reach(self, stage: str, value: Any) -> None:
+        """Record ``value`` as what data-flow ``stage`` (an attribute, e.g. ``after_parameters``) produced."""
+        setattr(self, stage, value)
+        self.reached.append(stage)
+
+    def stage_reached(self, stage: str) -> bool:
+        """Whether the visit got to ``stage``; ``input`` always. Records stored before ``reached``
+        existed fall back to "not None"."""
+        if stage == "input" or stage in self.reached:
+            return True
+        return not self.reached and getattr(self, stage) is not None

@@ -1,7 +1,8 @@
 """The data-flow trace: state by state, what each stage of ASL's pipeline did to the data.
 
 AWS applies InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath -> OutputPath
-("Processing input and output", developer guide). The trace shows every stage a state type has,
+("Processing input and output", developer guide); a JSONata state has Arguments -> (work) ->
+Output instead, and either may Assign variables, shown after the stages. The trace shows every stage a state type has,
 says "(unchanged)" where a stage left the data alone and names the keys it added, removed or
 changed, so a reader sees where a field came from or went. Retries and caught errors are shown in
 the visit they belong to. On a terminal: colour, and long values elided; otherwise plain and whole.
@@ -22,6 +23,15 @@ _STAGES = (
     ("after_result_path", "after ResultPath"),
     ("output", "output (OutputPath)"),
 )
+# A JSONata state's stages: StepRecord keeps Arguments in after_parameters and Output in output.
+_JSONATA_STAGES = (
+    ("input", "input"),
+    ("after_parameters", "after Arguments"),
+    ("result", "result"),
+    ("output", "output (Output)"),
+)
+_JSONATA_ARGUMENTS = {"Task", "Parallel"}  # the state types whose JSONata form takes Arguments
+_ASSIGNED = "assigned (Assign)"
 # The stages each state type has (ASL spec, "Filters": which fields each state type allows).
 _TYPE_STAGES = {
     "Task": {s for s, _ in _STAGES},
@@ -129,16 +139,21 @@ _SIGN_COLOUR = {"+": "green", "-": "red", "~": "yellow"}
 
 
 def data_flow(step: Any) -> list[Stage]:
-    """The stages a visit went through, for its state type, in AWS's order."""
+    """The stages a visit went through, for its state type and query language, in AWS's order,
+    then the variables it assigned."""
     stages = _TYPE_STAGES.get(step.state_type, {s for s, _ in _STAGES})
+    jsonata = getattr(step, "query_language", "JSONPath") == "JSONata"
+    pipeline = _JSONATA_STAGES if jsonata else _STAGES
+    if jsonata and step.state_type not in _JSONATA_ARGUMENTS:
+        stages = stages - {"after_parameters"}
     flow: list[Stage] = []
     previous: Any = _NOTHING
-    for attribute, label in _STAGES:
+    for attribute, label in pipeline:
         value = getattr(step, attribute)
-        if attribute not in stages or (value is None and attribute != "input"):
-            continue  # a stage this type lacks, or one the visit never reached (the engine leaves None)
+        if attribute not in stages or not _reached(step, attribute):
+            continue  # a stage this type lacks, or one the visit never reached
         if attribute == "output" and step.status == "CAUGHT":
-            # A catcher's ResultPath writes the error output into the raw input; OutputPath is skipped.
+            # A catcher's ResultPath (or Output) writes the error output; OutputPath is skipped.
             label, previous = _CAUGHT_OUTPUT, step.input
         if attribute == "after_result_path":
             # ResultPath writes the result into the state's raw input, so compare with that.
@@ -152,7 +167,15 @@ def data_flow(step: Any) -> list[Stage]:
         else:
             flow.append(Stage(label, value, "unchanged"))
         previous = value
+    if getattr(step, "assigned", None):
+        flow.append(Stage(_ASSIGNED, step.assigned))
     return flow
+
+
+def _reached(step: Any, attribute: str) -> bool:
+    """Whether the visit got to a stage (a stage may have produced JSON null)."""
+    reached = getattr(step, "stage_reached", None)
+    return reached(attribute) if reached is not None else getattr(step, attribute) is not None or attribute == "input"
 
 
 def _changes(before: Any, after: Any) -> tuple[tuple[str, str, Any], ...]:

@@ -242,7 +242,7 @@ def _exit(
     assigned_json: dict[str, str] | None,
     lane: Lane,
 ) -> StepRecord:
-    record.output = output
+    record.reach("output", output)
     lane.last_output = (output, output_json)
     record.exited_event_id = lane.follow(
         lane.run.history.state_exited_json(
