@@ -207,3 +207,16 @@ def test_lambda_invoke_date_header_reads_the_machines_virtual_clock():
     machine = StateMachine(definition, resources={fn: lambda event, context: 1}, clock=VirtualClock(start))
     headers = machine.run({}).output["SdkHttpMetadata"]["HttpHeaders"]
     assert headers["Date"] == "Wed, 01 May 2024 12:00:00 GMT"
+
+
+def test_lambda_invoke_date_header_reads_the_runs_own_virtual_clock():
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    definition = {
+        "StartAt": "Call",
+        "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": fn, "Payload": {}}, "End": True}},
+    }
+    machine = StateMachine(definition, resources={fn: lambda event, context: 1})
+    run_clock = VirtualClock(datetime(2030, 6, 1, 8, 30, tzinfo=timezone.utc))
+    headers = machine.run({}, clock=run_clock).output["SdkHttpMetadata"]["HttpHeaders"]
+    assert headers["Date"] == "Sat, 01 Jun 2030 08:30:00 GMT"

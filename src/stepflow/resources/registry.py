@@ -208,13 +208,15 @@ class ResourceRegistry:
         timeout_seconds: float | None = None,
         heartbeat_seconds: float | None = None,
         stop: StopSignal | None = None,
+        clock: Clock | None = None,
     ) -> Any:
         """Run the Task's resource on ``payload`` (its effective input) and return the task result.
 
         Raises ASLError exactly as AWS fails the task: the handler's TaskError, the exception's
         class name with Lambda's error JSON, States.Timeout (a HeartbeatTimedOut when the
         heartbeat lapsed), or Lambda.ResourceNotFoundException; Stopped when ``stop`` is set
-        before the handler returns (the handler is abandoned).
+        before the handler returns (the handler is abandoned). ``clock`` (default: the registry's)
+        dates the ``lambda:invoke`` response, so a run on virtual time gets a virtual Date header.
         """
         target = self.resolve(resource, payload, state_name)
         if target.kind in ("callback", "activity"):
@@ -235,7 +237,7 @@ class ResourceRegistry:
             return run_handler(target.handler, payload, context, **limits)
         event = payload.get("Payload", {})
         result = run_handler(target.handler, event, context, compact_cause=True, **limits)
-        return invoke_response(result, context.aws_request_id, version, self._clock.now())
+        return invoke_response(result, context.aws_request_id, version, (clock or self._clock).now())
 
 
 def _escape(key: str) -> str:

@@ -76,7 +76,7 @@ class TaskState(CompiledState):
             # handler is waited for on the side; elsewhere it is called directly (cheaper).
             result = run.registry.invoke(
                 self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat,
-                **({"stop": lane.stop} if lane.scope else {}),
+                clock=run.clock, **({"stop": lane.stop} if lane.scope else {}),
             )
             # AWS's cause names the resource: the function ARN, or the integration's service ('lambda').
             payload_json(result, self.resource if is_lambda else service_resource_parts(self.resource)[0])
