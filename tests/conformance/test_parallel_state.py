@@ -60,6 +60,10 @@ def test_parallel_runs_every_branch_on_the_same_input_and_outputs_their_results_
     # AWS: 12 branch events (6-17), one more event (18), then ParallelStateExited 19, ExecutionSucceeded 20.
     assert len(history) == 20
     assert [event["type"] for event in history][-2:] == ["ParallelStateExited", "ExecutionSucceeded"]
+    # AWS: ParallelStateExited (19) follows 17, the last branch event, as ParallelStateSucceeded does.
+    assert [(event["type"], event["previousEventId"]) for event in history[17:19]] == [
+        ("ParallelStateSucceeded", 17), ("ParallelStateExited", 17)
+    ]
     assert details(execution, len(history) - 1)["output"] == [[1, 2, 3, 4]] * 3
     assert details(execution, len(history)) == {"output": [[1, 2, 3, 4]] * 3, "outputDetails": {"truncated": False}}
 
