@@ -7,6 +7,7 @@ import threading
 import time
 
 from stepflow import RealClock, StateMachine, TaskError, VirtualClock
+from stepflow.engine.execution import StopRequest
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:Item"
 SLOW = "arn:aws:lambda:us-east-1:123456789012:function:Slow"
@@ -80,3 +81,14 @@ def test_a_failing_branch_aborts_a_real_time_wait_in_another():
     seen = types(execution)
     assert seen[-3:] == ["WaitStateAborted", "ParallelStateFailed", "ExecutionFailed"]
     assert "WaitStateExited" not in seen
+
+
+def test_stop_execution_wakes_a_real_time_wait_and_ends_with_execution_aborted_alone():
+    definition = {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    stop = StopRequest()
+    threading.Timer(0.2, stop.stop, args=("Cancelled", "by the test")).start()
+    began = time.monotonic()
+    execution = StateMachine(definition).run({}, clock=RealClock(), stop=stop)
+    assert time.monotonic() - began < 5
+    assert types(execution) == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+    assert (execution.status, execution.error, execution.cause) == ("ABORTED", "Cancelled", "by the test")

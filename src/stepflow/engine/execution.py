@@ -85,6 +85,8 @@ class Run:
         self._executor = executor
         self._own_executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        # The execution's own stop (StopExecution), once ``execute`` made it.
+        self.stop_request: StopSignal | None = None
 
     @property
     def executor(self) -> Executor:
@@ -187,6 +189,7 @@ def execute(
         executor=executor,
     )
     stop = stop or StopRequest()
+    run.stop_request = stop
     # AWS links the first state's Entered event to 0, not to ExecutionStarted (every recording).
     lane = Lane(run, (), 0, stop)
     try:

@@ -222,8 +222,11 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
 
 
 def _aborted(state: CompiledState, lane: Lane) -> None:
-    """A running Task, Wait, Parallel or Map state was stopped: ``<Type>StateAborted`` (AWS)."""
-    if state.aborted_event is not None:
+    """A running Task, Wait, Parallel or Map state was stopped by a failing sibling branch or
+    iteration: ``<Type>StateAborted`` (AWS). A StopExecution ends the history with ExecutionAborted
+    alone, as before (no recording shows AWS's events for it)."""
+    stop_request = lane.run.stop_request
+    if state.aborted_event is not None and not (stop_request is not None and stop_request.is_set()):
         lane.follow(lane.run.history.state_aborted(state.type, lane.last_event_id))
 
 
