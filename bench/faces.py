@@ -18,7 +18,6 @@ import io
 import itertools
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
