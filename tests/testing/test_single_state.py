@@ -368,3 +368,13 @@ def test_the_developer_guides_choice_state_example_at_info_level_echoes_the_unto
     response = test_state(definition, '{"number": 2}')
 
     assert response == {"output": '{"number": 2}', "nextState": "Equals 2", "status": "SUCCEEDED"}
+
+
+def test_a_stage_that_produced_null_is_shown_while_stages_never_reached_are_not():
+    response = test_state(
+        {**LAMBDA_TASK, "ResultSelector": {"missing.$": "$.nope"}}, mock={"result": "null"}, inspection_level="DEBUG"
+    )
+
+    assert response["status"] == "FAILED"
+    assert response["inspectionData"]["result"] == "null"
+    assert "afterResultSelector" not in response["inspectionData"]

@@ -354,10 +354,12 @@ def _inspection(
     kind = "PassWithResult" if state_type == "Pass" and "Result" in raw_state else state_type
     data: dict[str, Any] = {"input": text(record.input)}
     for field in _STAGES.get(kind, ()):
-        value = getattr(record, _RECORD_FIELDS[field])
+        stage = _RECORD_FIELDS[field]
         if state_type == "Fail":  # a Fail state has no InputPath: AWS shows its input unchanged
             value = record.input
-        if value is None:
+        elif record.stage_reached(stage):  # a stage may have produced JSON null
+            value = getattr(record, stage)
+        else:
             continue
         if jsonata and field == "afterParameters" and state_type == "Task":
             field = "afterArguments"
