@@ -24,7 +24,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping
 
-from stepflow import api_errors
+from stepflow import api_errors, api_shapes
 from stepflow.api_errors import (
     ActivityDoesNotExist,
     ExecutionAlreadyExists,
@@ -85,6 +85,16 @@ class _ExecutionEntry:
     @property
     def start_date(self) -> datetime:
         return self.history.events[0]["timestamp"]
+
+    def execution(self) -> Execution:
+        """The ended execution, or while it runs one that says RUNNING (what Describe/List show)."""
+        if self.future.done():
+            return self.future.result()
+        machine = self.state_machine.machine
+        return Execution(
+            execution_arn=self.arn, name=self.name, state_machine_arn=machine.arn, input=json.loads(self.input),
+            definition=machine.definition, start_date=self.start_date, history=self.history.events,
+        )
 
 
 class Client:
@@ -244,38 +254,16 @@ class Client:
         input_text, value = self._input(input, "StartSyncExecution")
         name = self._name(name or str(uuid.uuid4()), "StartSyncExecution")
         execution = entry.machine.run(value, name=name, clock=self.clock)
-        response = {
-            "executionArn": execution.execution_arn,
-            "stateMachineArn": entry.machine.arn,
-            "name": name,
-            "startDate": execution.start_date,
-            "stopDate": execution.stop_date,
-            "status": execution.status,
-            "input": input_text,
-            "inputDetails": {"included": True},
-            "billingDetails": {
-                "billedMemoryUsedInMB": 64,
-                "billedDurationInMilliseconds": _billed_milliseconds(execution),
-            },
-        }
-        return response | _outcome(execution)
+        billing = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": _billed_milliseconds(execution)}
+        return (
+            api_shapes.execution_fields(execution)
+            | {"input": input_text, "inputDetails": {"included": True}, "billingDetails": billing}
+            | api_shapes.outcome(execution)
+        )
 
     def describe_execution(self, *, executionArn: str, **_: Any) -> dict[str, Any]:
         run = self._execution(executionArn, "DescribeExecution")
-        response: dict[str, Any] = {
-            "executionArn": run.arn,
-            "stateMachineArn": run.state_machine.machine.arn,
-            "name": run.name,
-            "status": "RUNNING",
-            "startDate": run.start_date,
-            "input": run.input,
-            "inputDetails": {"included": True},
-            "redriveCount": 0,
-        }
-        if run.future.done():
-            execution = run.future.result()
-            response |= {"status": execution.status, "stopDate": execution.stop_date} | _outcome(execution)
-        return response
+        return api_shapes.describe_execution(run.execution(), input_text=run.input)
 
     def get_execution_history(
         self,
@@ -316,12 +304,8 @@ class Client:
             )
         with self._lock:
             runs = [r for r in self._executions.values() if r.state_machine is entry]
-        listed = []
-        for run in reversed(runs):  # newest first
-            described = self.describe_execution(executionArn=run.arn)
-            if statusFilter in (None, described["status"]):
-                keep = ("executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate")
-                listed.append({k: described[k] for k in keep if k in described})
+        executions = (run.execution() for run in reversed(runs))  # newest first
+        listed = [api_shapes.list_item(e) for e in executions if statusFilter in (None, e.status)]
         start = int(nextToken or 0)
         response: dict[str, Any] = {"executions": listed[start : start + (maxResults or 100)]}
         if start + (maxResults or 100) < len(listed):
@@ -392,7 +376,7 @@ class Client:
         task = self.callbacks.take_activity_task(activityArn, workerName, self.activity_poll_seconds)
         if task is None:
             return {}
-        return {"taskToken": task.token, "input": json.dumps(task.input, separators=(",", ":"), ensure_ascii=False)}
+        return {"taskToken": task.token, "input": api_shapes.json_text(task.input)}
 
     # --- single states ----------------------------------------------------------------------------
 
@@ -547,19 +531,6 @@ class PageIterator:
     def build_full_result(self) -> dict[str, Any]:
         """Every page's items in one response, as boto3's ``build_full_result`` gives them."""
         return {self.result_key: [item for page in self for item in page[self.result_key]]}
-
-
-def _outcome(execution: Execution) -> dict[str, Any]:
-    """The output (when it succeeded) and error/cause fields of a finished execution."""
-    shaped: dict[str, Any] = {}
-    if execution.status == "SUCCEEDED":
-        shaped["output"] = json.dumps(execution.output, separators=(",", ":"), ensure_ascii=False)
-        shaped["outputDetails"] = {"included": True}
-    if execution.error is not None:
-        shaped["error"] = execution.error
-    if execution.cause is not None:
-        shaped["cause"] = execution.cause
-    return shaped
 
 
 def _without_data(event: dict[str, Any]) -> dict[str, Any]:

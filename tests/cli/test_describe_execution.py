@@ -1,8 +1,8 @@
-"""``stepflow executions show --json``'s DescribeExecution shape for each way an execution ends."""
+"""DescribeExecution's shape, shared by the client and `stepflow executions show --json`, for each way an execution ends."""
 from __future__ import annotations
 
 from stepflow import StateMachine, VirtualClock
-from stepflow.cli.executions import describe
+from stepflow.api_shapes import describe_execution as describe
 
 
 def ended(definition_fields: dict, wait_seconds: int = 0) -> dict:

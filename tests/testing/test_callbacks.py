@@ -120,6 +120,21 @@ def test_each_retry_of_a_callback_task_gets_a_new_token(client, sent):
     assert [m["MessageBody"]["token"] for m in sent] == [first, second]
 
 
+def test_a_waiting_execution_is_described_as_running_and_not_redrivable(client):
+    execution = start(client, callback_machine(), {"order": 2})
+    token = client.callbacks.wait_for_pending().token
+
+    running = client.describe_execution(executionArn=execution)
+    client.send_task_success(taskToken=token, output="{}")
+    succeeded = client.wait_for_execution(execution)
+
+    assert (running["status"], running["redriveStatus"]) == ("RUNNING", "NOT_REDRIVABLE")
+    assert running["redriveStatusReason"] == "Execution is RUNNING and cannot be redriven"
+    assert "stopDate" not in running and "output" not in running
+    assert succeeded["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+    assert [e["status"] for e in client.list_executions(stateMachineArn=running["stateMachineArn"])["executions"]] == ["SUCCEEDED"]
+
+
 def test_stop_execution_aborts_a_waiting_execution_with_its_error_and_cause(client):
     execution = start(client, callback_machine(), {"order": 1})
     token = client.callbacks.wait_for_pending().token
@@ -128,6 +143,7 @@ def test_stop_execution_aborts_a_waiting_execution_with_its_error_and_cause(clie
 
     described = client.describe_execution(executionArn=execution)
     assert (described["status"], described["error"], described["cause"]) == ("ABORTED", "Cancelled", "by the test")
+    assert described["redriveStatus"] == "REDRIVABLE"
     aborted = client.get_execution_history(executionArn=execution)["events"][-1]
     assert aborted["type"] == "ExecutionAborted"
     assert aborted["executionAbortedEventDetails"] == {"error": "Cancelled", "cause": "by the test"}
@@ -274,8 +290,9 @@ def test_the_executions_timeout_seconds_ends_a_callback_wait(client):
     client.clock.sleep(100)
 
     described = client.wait_for_execution(execution)
-    assert (described["status"], described["error"]) == ("TIMED_OUT", "States.Timeout")
-    assert event_types(client, execution)[-1] == "ExecutionTimedOut"
+    timed_out = client.get_execution_history(executionArn=execution)["events"][-1]
+    assert described["status"] == "TIMED_OUT" and "error" not in described  # DescribeExecution leaves it out
+    assert (timed_out["type"], timed_out["executionTimedOutEventDetails"]["error"]) == ("ExecutionTimedOut", "States.Timeout")
     with pytest.raises(client.exceptions.TaskTimedOut):
         client.send_task_success(taskToken=token, output="{}")
 

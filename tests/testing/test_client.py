@@ -63,6 +63,19 @@ def test_a_failed_execution_reports_the_lambda_error_and_cause(client, machine_a
     assert "output" not in described
 
 
+def test_a_timed_out_execution_is_described_without_error_or_cause_and_redrivable(client):
+    definition = json.dumps({"TimeoutSeconds": 1, "StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 5, "End": True}}})
+    machine = client.create_state_machine(name="Slow", definition=definition)["stateMachineArn"]
+    execution = client.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+
+    described = client.wait_for_execution(execution)
+
+    assert described["status"] == "TIMED_OUT"
+    assert "error" not in described and "cause" not in described
+    assert (described["redriveCount"], described["redriveStatus"]) == (0, "REDRIVABLE")
+    assert "redriveStatusReason" not in described
+
+
 def test_history_pages_reverses_and_leaves_out_data_on_request(client, machine_arn):
     execution = client.start_execution(stateMachineArn=machine_arn, input='{"name": "Ada"}')["executionArn"]
     client.wait_for_execution(execution)
@@ -90,7 +103,7 @@ def test_list_executions_newest_first_and_filtered_by_status(client, machine_arn
     failed = client.list_executions(stateMachineArn=machine_arn, statusFilter="FAILED")["executions"]
 
     assert [e["name"] for e in listed] == ["bad", "ok"]
-    assert set(listed[0]) == {"executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate"}
+    assert set(listed[0]) == {"executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate", "redriveCount"}
     assert [e["name"] for e in failed] == ["bad"]
 
 

@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from stepflow.api_shapes import describe_execution, list_item
 from stepflow.store import ExecutionStore, StoredExecution, state_machine_name
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
@@ -37,57 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command.set_defaults(handler=handler)
 
 
-def list_item(execution: StoredExecution) -> dict[str, Any]:
-    """An ``ExecutionListItem``."""
-    item = {
-        "executionArn": execution.execution_arn,
-        "stateMachineArn": execution.state_machine_arn,
-        "name": execution.name,
-        "status": execution.status,
-        "startDate": execution.start_date,
-    }
-    if execution.stop_date is not None:
-        item["stopDate"] = execution.stop_date
-    item["redriveCount"] = 0
-    return item
-
-
-# DescribeExecution's redriveStatus: RedriveExecution takes FAILED, TIMED_OUT and ABORTED executions.
-_REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
-
-
-def describe(execution: StoredExecution) -> dict[str, Any]:
-    """A ``DescribeExecution`` response: input/output as JSON text, output only on success,
-    error and cause only when the execution failed or was aborted (AWS describes a TIMED_OUT
-    execution without them), and the redrive fields (API reference, DescribeExecution)."""
-    described = {
-        "executionArn": execution.execution_arn,
-        "stateMachineArn": execution.state_machine_arn,
-        "name": execution.name,
-        "status": execution.status,
-        "startDate": execution.start_date,
-    }
-    if execution.stop_date is not None:
-        described["stopDate"] = execution.stop_date
-    described["input"] = _json_text(execution.input)
-    described["inputDetails"] = {"included": True}
-    if execution.status == "SUCCEEDED":
-        described["output"] = _json_text(execution.output)
-        described["outputDetails"] = {"included": True}
-    if execution.status != "TIMED_OUT":
-        if execution.error is not None:
-            described["error"] = execution.error
-        if execution.cause is not None:
-            described["cause"] = execution.cause
-    described["redriveCount"] = 0
-    if execution.status in _REDRIVABLE:
-        described["redriveStatus"] = "REDRIVABLE"
-    else:
-        described["redriveStatus"] = "NOT_REDRIVABLE"
-        described["redriveStatusReason"] = f"Execution is {execution.status} and cannot be redriven"
-    return described
-
-
 def list_command(args: argparse.Namespace) -> int:
     executions = _store().list(state_machine=args.state_machine, status=args.status)
     if args.json:
@@ -101,7 +51,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     execution = _store().get(args.id)
-    described = describe(execution)
+    described = describe_execution(execution)
     if args.json:
         _print_json(described)
         return 0
@@ -134,11 +84,6 @@ def _store() -> ExecutionStore:
     from stepflow import settings
 
     return ExecutionStore(settings.data_root())
-
-
-def _json_text(value: Any) -> str:
-    """Input and output travel as JSON strings in the API, compact as Step Functions writes them."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _print_json(value: Any) -> None:

@@ -1,0 +1,68 @@
+"""The Step Functions API's execution response shapes, made once for the client and the CLI.
+
+Each takes anything with ``stepflow.Execution``'s attributes (an ``Execution``, a stored one, a
+running one) and returns the API's field names with datetimes as boto3 gives them; the CLI turns
+the datetimes into ISO 8601 as AWS CLI v2 prints them.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# RedriveExecution takes FAILED, TIMED_OUT and ABORTED executions (API reference, DescribeExecution).
+_REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+def json_text(value: Any) -> str:
+    """Input and output travel as JSON strings in the API, compact as Step Functions writes them."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def outcome(execution: Any) -> dict[str, Any]:
+    """The output (only on success) and the error and cause (when there are any) of an execution."""
+    shaped: dict[str, Any] = {}
+    if execution.status == "SUCCEEDED":
+        shaped["output"] = json_text(execution.output)
+        shaped["outputDetails"] = {"included": True}
+    if execution.error is not None:
+        shaped["error"] = execution.error
+    if execution.cause is not None:
+        shaped["cause"] = execution.cause
+    return shaped
+
+
+def list_item(execution: Any) -> dict[str, Any]:
+    """An ``ExecutionListItem`` (ListExecutions)."""
+    return execution_fields(execution) | {"redriveCount": 0}
+
+
+def execution_fields(execution: Any) -> dict[str, Any]:
+    """The fields every execution shape opens with: which execution, its status and its dates."""
+    shaped = {
+        "executionArn": execution.execution_arn,
+        "stateMachineArn": execution.state_machine_arn,
+        "name": execution.name,
+        "status": execution.status,
+        "startDate": execution.start_date,
+    }
+    if execution.stop_date is not None:
+        shaped["stopDate"] = execution.stop_date
+    return shaped
+
+
+def describe_execution(execution: Any, input_text: str | None = None) -> dict[str, Any]:
+    """A ``DescribeExecution`` response: input/output as JSON text (``input_text``, when given, is the
+    input exactly as it was sent), output only on success, error and cause only when the execution
+    failed or was aborted (AWS describes a TIMED_OUT execution without them), and the redrive fields."""
+    described = execution_fields(execution)
+    described["input"] = json_text(execution.input) if input_text is None else input_text
+    described["inputDetails"] = {"included": True}
+    if execution.status != "TIMED_OUT":
+        described |= outcome(execution)
+    described["redriveCount"] = 0
+    if execution.status in _REDRIVABLE:
+        described["redriveStatus"] = "REDRIVABLE"
+    else:
+        described["redriveStatus"] = "NOT_REDRIVABLE"
+        described["redriveStatusReason"] = f"Execution is {execution.status} and cannot be redriven"
+    return described
