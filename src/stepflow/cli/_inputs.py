@@ -1,21 +1,34 @@
-"""What several commands read from their command line: the execution input and a resources file.
+"""What several commands read from their command line: a definition file, the execution input and
+a resources file.
 
 (An underscore module: the CLI's command discovery skips it.)
 """
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 from stepflow.asl.errors import StepflowError
+from stepflow.asl.loader import load_definition
 
 
 class UsageError(StepflowError):
     """A bad command line or input file (exit status 2)."""
 
     exit_status = 2
+
+
+def add_definition_argument(parser: argparse.ArgumentParser) -> None:
+    """The definition file positional argument of the commands that read one."""
+    parser.add_argument("definition", help="the definition file (ASL JSON)")
+
+
+def read_definition(path: str) -> dict[str, Any]:
+    """The definition file the command line names: always a path, even one whose name starts with ``{``."""
+    return load_definition(Path(path))
 
 
 def read_input(text: str | None, file: str | None) -> Any:

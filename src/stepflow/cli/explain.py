@@ -15,8 +15,7 @@ import sys
 from typing import Any
 
 from stepflow.asl.errors import ASLError
-from stepflow.asl.loader import load_definition
-from stepflow.cli._inputs import UsageError, load_resources_file, read_input
+from stepflow.cli._inputs import UsageError, add_definition_argument, load_resources_file, read_definition, read_input
 from stepflow.engine.clock import VirtualClock
 from stepflow.engine.context import base_context
 from stepflow.engine.execution import Run
@@ -37,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run one state alone on --input and show each data-flow stage: InputPath, "
         "Parameters, the result, ResultSelector, ResultPath and OutputPath.",
     )
-    parser.add_argument("definition", help="the definition file (ASL JSON)")
+    add_definition_argument(parser)
     parser.add_argument("state", help="the state's name (it may be inside a Parallel branch or Map)")
     parser.add_argument("--input", metavar="JSON", help="the state's raw input (default {})")
     parser.add_argument("--result", metavar="JSON", help="what the state's task resources return")
@@ -53,7 +52,7 @@ def explain_command(args: argparse.Namespace) -> int:
     if args.error is not None:
         result = ASLError(args.error, args.cause)
     resources, substitutions = load_resources_file(args.resources) if args.resources else ({}, {})
-    record = explain_state(load_definition(args.definition), args.state, state_input, result=result,
+    record = explain_state(read_definition(args.definition), args.state, state_input, result=result,
                            resources=resources, substitutions=substitutions)
     color = sys.stdout.isatty()
     print("\n".join(format_step(record, color=color, elide=color)))

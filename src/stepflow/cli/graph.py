@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from stepflow.asl.errors import StepflowError
-from stepflow.asl.loader import load_definition
+from stepflow.cli._inputs import add_definition_argument, read_definition
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import build_graph
 from stepflow.render.mermaid import to_mermaid
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Draw a definition: every state, its transitions, Choice rules, Catch edges and "
         "nested Parallel branches / Map processors; with --execution, the path that execution took.",
     )
-    parser.add_argument("definition", help="the definition file (ASL JSON)")
+    add_definition_argument(parser)
     parser.add_argument("--execution", metavar="ID", help="a stored execution's ARN or name to draw the path of")
     parser.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
     parser.add_argument("--output", metavar="FILE", help="write here instead of standard output")
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def graph_command(args: argparse.Namespace) -> int:
-    graph = build_graph(load_definition(args.definition))
+    graph = build_graph(read_definition(args.definition))
     overlay = None
     if args.execution:
         from stepflow import settings

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from stepflow.cli._inputs import load_resources_file, read_input
+from stepflow.cli._inputs import add_definition_argument, load_resources_file, read_input
 from stepflow.engine.clock import RealClock, VirtualClock
 
 # Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run a state machine definition once",
         description="Run a state machine definition once, locally, and print how it ended.",
     )
-    parser.add_argument("definition", help="the definition file (ASL JSON)")
+    add_definition_argument(parser)
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="JSON", help="the execution input as JSON text (default {})")
     source.add_argument("--input-file", metavar="FILE", help="a file holding the execution input")

@@ -8,12 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
-from stepflow.asl.loader import load_definition
 from stepflow.asl.validate import validate_definition
+from stepflow.cli._inputs import read_definition
 
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
@@ -37,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def check_file(path: str) -> list[Diagnostic]:
     """Every diagnostic for one file; a file that cannot be read raises StepflowError."""
     try:
-        return validate_definition(load_definition(Path(path)))
+        return validate_definition(read_definition(path))
     except DefinitionError as invalid:  # JSON syntax and similar: the file is not a definition
         return invalid.diagnostics
 
