@@ -15,6 +15,7 @@ and ``callbacks`` (the task tokens waiting for an answer).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -22,7 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 from stepflow import api_errors, api_shapes
 from stepflow.api_errors import (
@@ -61,6 +62,7 @@ STATE_MACHINE_TYPES = ("STANDARD", "EXPRESS")
 EXECUTION_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 DEFAULT_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/stepflow-local-execution-role"
 _DETAIL_DATA_FIELDS = ("input", "inputDetails", "output", "outputDetails", "parameters")
+_Entry = TypeVar("_Entry")
 
 
 @dataclass(eq=False)
@@ -446,29 +448,31 @@ class Client:
             raise InvalidDefinition(_definition_message(invalid.diagnostics), operation) from None
 
     def _machine(self, arn: str, operation: str) -> _StateMachineEntry:
-        if not arn.startswith("arn:") or ":stateMachine:" not in arn:
-            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
-        with self._lock:
-            entry = self._machines.get(arn)
-        if entry is None:
-            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'", operation)
-        return entry
+        return self._find(self._machines, arn, operation, StateMachineDoesNotExist, "stateMachine")
 
     def _execution(self, arn: str, operation: str) -> _ExecutionEntry:
-        if not arn.startswith("arn:") or ":execution:" not in arn:
-            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
-        with self._lock:
-            run = self._executions.get(arn)
-        if run is None:
-            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'", operation)
-        return run
+        return self._find(self._executions, arn, operation, ExecutionDoesNotExist, "execution")
 
     def _activity(self, arn: str, operation: str) -> dict[str, Any]:
+        return self._find(self._activities, arn, operation, ActivityDoesNotExist)
+
+    def _find(
+        self,
+        table: dict[str, _Entry],
+        arn: str,
+        operation: str,
+        missing: type[api_errors.ClientError],
+        resource_type: str | None = None,
+    ) -> _Entry:
+        """The entry ``arn`` names; InvalidArn when it names another ``resource_type``, else ``missing``
+        (whose message is its name in words: "State Machine Does Not Exist: 'arn:...'", as AWS says)."""
+        if resource_type is not None and (not arn.startswith("arn:") or f":{resource_type}:" not in arn):
+            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
         with self._lock:
-            activity = self._activities.get(arn)
-        if activity is None:
-            raise ActivityDoesNotExist(f"Activity Does Not Exist: '{arn}'", operation)
-        return activity
+            entry = table.get(arn)
+        if entry is None:
+            raise missing(f"{re.sub(r'(?<=[a-z])(?=[A-Z])', ' ', missing.__name__)}: '{arn}'", operation)
+        return entry
 
     @staticmethod
     def _input(text: str | None, operation: str) -> tuple[str, Any]:
