@@ -67,8 +67,14 @@ def run_command(args: argparse.Namespace) -> int:
     )
     # On a terminal, a one-line progress display while the run goes on (cleared before the result).
     progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+
+    def on_event(event: dict) -> None:
+        if progress is not None:
+            progress(event)
+        _tell_about_waiting_tasks(event)
+
     try:
-        execution = machine.run(execution_input, name=args.name, on_event=progress)
+        execution = machine.run(execution_input, name=args.name, on_event=on_event)
     finally:
         if progress is not None:
             progress.finish()
@@ -93,6 +99,32 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"error:  {execution.error}")
             print(f"cause:  {execution.cause}")
     return 0
+
+
+# Events that mean a task now waits for an answer from outside (SendTask*, an activity worker).
+_WAITING = {
+    "TaskSubmitted": "taskSubmittedEventDetails",
+    "ActivityScheduled": "activityScheduledEventDetails",
+}
+
+
+def _tell_about_waiting_tasks(event: dict) -> None:
+    """Say why the run seems to hang: as on AWS, a callback or activity task waits for its answer,
+    and nothing in a one-shot command can send it; its TimeoutSeconds/HeartbeatSeconds still apply."""
+    details_key = _WAITING.get(event["type"])
+    if details_key is None:
+        return
+    details = event[details_key]
+    # A callback integration's events name the service apart ("sqs", "sendMessage.waitForTaskToken").
+    resource = ":".join(part for part in (details.get("resourceType"), details.get("resource")) if part)
+    print(
+        f"stepflow: a task waits for an answer from outside ({resource}): this command cannot send "
+        "SendTaskSuccess/SendTaskFailure or poll for activity tasks, so it waits until the task's "
+        "TimeoutSeconds or HeartbeatSeconds (real time); press Ctrl-C to stop. "
+        "stepflow.client.Client can answer tokens from Python.",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _save(execution: Any) -> None:

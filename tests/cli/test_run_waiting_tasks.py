@@ -1,0 +1,32 @@
+"""`stepflow run` on a callback task: it says why it waits, and the task's timeout still ends it."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+DEFINITION = {
+    "StartAt": "AwaitApproval",
+    "States": {
+        "AwaitApproval": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "https://sqs.example/approvals", "MessageBody": {"token.$": "$$.Task.Token"}},
+            "TimeoutSeconds": 1,
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_task_waiting_for_its_token_is_announced_and_times_out(tmp_path: Path) -> None:
+    definition = tmp_path / "approval.asl.json"
+    definition.write_text(json.dumps(DEFINITION))
+    done = subprocess.run(
+        [sys.executable, "-m", "stepflow", "run", str(definition), "--json"],
+        capture_output=True, text=True, timeout=60, env={"STEPFLOW_HOME": str(tmp_path / "home"), "PATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
+    assert "waits for an answer from outside (sqs:sendMessage.waitForTaskToken)" in done.stderr
+    assert "Traceback" not in done.stderr
