@@ -28,6 +28,11 @@ class HistoryBuilder:
         self.events.append(event)
         return event_id
 
+    def visit(self, state_type: str, name: str) -> int:
+        """A visit of a state that records only its Entered and Exited events (Pass, Choice, Succeed)."""
+        self.add(f"{state_type}StateEntered", name=name, input="{}")
+        return self.add(f"{state_type}StateExited", name=name, output="{}")
+
     def task(self, name: str, after: int | None = None, failures: tuple[str, ...] = (),
              outcome: str = "succeeded") -> int:
         """A Task state visit: one failed attempt per error in ``failures``, then a successful

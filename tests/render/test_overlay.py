@@ -32,6 +32,15 @@ def _rider_photo_parallel_run(detection: str = "succeeded") -> list[dict]:
     return h.events
 
 
+def _every_state_type_routed() -> HistoryBuilder:
+    """every-state-type.asl.json's run as far as its Choice: Prepare passed and Route chose."""
+    h = HistoryBuilder()
+    h.add("ExecutionStarted", input="{}")
+    h.visit("Pass", "Prepare")
+    h.visit("Choice", "Route")
+    return h
+
+
 def _statuses(graph, overlay) -> dict[str, str]:
     return {n.name: overlay.run(i).status for i, n in graph.nodes.items() if n.state_type not in ("Start", "End")}
 
@@ -76,12 +85,7 @@ def test_a_caught_error_is_its_own_status_and_follows_the_catch_edge():
 
 def test_map_iterations_loops_and_a_fail_state_are_counted_and_coloured():
     graph = build_graph(load("every-state-type.asl.json"))
-    h = HistoryBuilder()
-    h.add("ExecutionStarted", input="{}")
-    h.add("PassStateEntered", name="Prepare", input="{}")
-    h.add("PassStateExited", name="Prepare", output="{}")
-    h.add("ChoiceStateEntered", name="Route", input="{}")
-    h.add("ChoiceStateExited", name="Route", output="{}")
+    h = _every_state_type_routed()
     h.add("MapStateEntered", name="PerItem", input="{}")
     started = h.add("MapStateStarted", length=3)
     ends = []
@@ -118,12 +122,7 @@ def test_map_iterations_loops_and_a_fail_state_are_counted_and_coloured():
 
 def test_a_running_execution_shows_the_state_in_progress():
     graph = build_graph(load("every-state-type.asl.json"))
-    h = HistoryBuilder()
-    h.add("ExecutionStarted", input="{}")
-    h.add("PassStateEntered", name="Prepare", input="{}")
-    h.add("PassStateExited", name="Prepare", output="{}")
-    h.add("ChoiceStateEntered", name="Route", input="{}")
-    h.add("ChoiceStateExited", name="Route", output="{}")
+    h = _every_state_type_routed()
     h.add("WaitStateEntered", name="Hold", input="{}")
     overlay = build_overlay(graph, h.events)
     assert overlay.execution_status == "RUNNING"
@@ -142,11 +141,9 @@ def test_a_loop_counts_each_visit():
     h = HistoryBuilder()
     h.add("ExecutionStarted", input="{}")
     for _ in range(3):
-        for kind, name in (("Pass", "Count"), ("Choice", "Again")):
-            h.add(f"{kind}StateEntered", name=name, input="{}")
-            h.add(f"{kind}StateExited", name=name, output="{}")
-    h.add("SucceedStateEntered", name="Stop", input="{}")
-    h.add("SucceedStateExited", name="Stop", output="{}")
+        h.visit("Pass", "Count")
+        h.visit("Choice", "Again")
+    h.visit("Succeed", "Stop")
     h.add("ExecutionSucceeded", output="{}")
     overlay = build_overlay(graph, h.events)
     assert overlay.run("s_Count").entered == 3 and overlay.run("s_Count").badge() == "×3"
@@ -178,12 +175,7 @@ def test_a_branch_stopped_by_its_failing_sibling_shows_as_cancelled():
 
 def test_a_state_aborted_event_marks_the_visit_cancelled_and_a_stopped_execution_aborts_the_rest():
     graph = build_graph(load("every-state-type.asl.json"))
-    h = HistoryBuilder()
-    h.add("ExecutionStarted", input="{}")
-    h.add("PassStateEntered", name="Prepare", input="{}")
-    h.add("PassStateExited", name="Prepare", output="{}")
-    h.add("ChoiceStateEntered", name="Route", input="{}")
-    h.add("ChoiceStateExited", name="Route", output="{}")
+    h = _every_state_type_routed()
     h.add("WaitStateEntered", name="Hold", input="{}")
     h.add("WaitStateAborted")
     h.add("ExecutionAborted")
