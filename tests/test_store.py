@@ -1,7 +1,6 @@
 """The execution store keeps every field across process restarts and under concurrent writers."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap

@@ -10,7 +10,6 @@ import pytest
 from stepflow.machine import StateMachine
 from stepflow.riderphoto.demo import load_validation, mismatches, outcome_of
 from stepflow.riderphoto.stack import Stack, bindings
-from stepflow.services.tables import Tables
 from stepflow.settings import fixtures_dir
 
 pytestmark = pytest.mark.faces

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from stepflow.api_shapes import describe_execution, list_item
-from stepflow.store import ExecutionStore, StoredExecution, state_machine_name
+from stepflow.store import ExecutionStore, state_machine_name
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
