@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from stepflow.asl.errors import (
     ALL,
@@ -37,6 +37,7 @@ from stepflow.asl.errors import (
 _UNCATCHABLE_BY_WILDCARD = frozenset({RUNTIME})
 _NOT_TASK_FAILED = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED, TIMEOUT, HEARTBEAT_TIMEOUT})
 JITTER_STRATEGIES = ("FULL", "NONE")
+_Handler = TypeVar("_Handler")  # a Retrier or a Catcher
 
 
 class HeartbeatTimedOut(ASLError):
@@ -159,63 +160,68 @@ def compile_retriers(
 
     ``rng`` makes FULL jitter reproducible.
     """
-    retriers: list[Retrier] = []
-    problems: list[Diagnostic] = []
-    for index, raw in enumerate(retry or ()):
-        fields = _as_dict(raw)
-        where = f"{location}/{index}"
-        error_equals = _error_equals(fields, where, problems)
-        jitter = fields.get("JitterStrategy", "NONE")
-        if jitter not in JITTER_STRATEGIES:
-            problems.append(
-                _problem(f"{where}/JitterStrategy", f"must be FULL or NONE, got {jitter!r}")
-            )
-        numbers = {
-            name: _number(fields, name, where, problems, minimum, integer)
-            for name, minimum, integer in (
-                ("IntervalSeconds", 1, True),
-                ("MaxAttempts", 0, True),
-                ("BackoffRate", 1.0, False),
-                ("MaxDelaySeconds", 1, True),
-            )
-        }
-        kwargs = {name: value for name, value in numbers.items() if value is not None}
-        retriers.append(Retrier(ErrorEquals=error_equals, JitterStrategy=jitter, **kwargs))
-    if problems:
-        raise DefinitionError(problems)
-    return RetryPolicy(tuple(retriers), rng)
+    return RetryPolicy(_compile_each(retry, location, _retrier), rng)
 
 
 def compile_catchers(
     catch: Iterable[Mapping[str, Any] | Any] | None, location: str = "/Catch"
 ) -> CatchPolicy:
     """Compile a Catch field (dicts or pydantic models); ``location`` is its JSON pointer for errors."""
-    catchers: list[Catcher] = []
+    return CatchPolicy(_compile_each(catch, location, _catcher))
+
+
+def _compile_each(
+    entries: Iterable[Mapping[str, Any] | Any] | None,
+    location: str,
+    compile_one: Callable[[Mapping[str, Any], str, list[Diagnostic]], _Handler | None],
+) -> tuple[_Handler, ...]:
+    """Each retrier or catcher compiled by ``compile_one``; the problems of all of them raised at once."""
+    compiled: list[_Handler] = []
     problems: list[Diagnostic] = []
-    for index, raw in enumerate(catch or ()):
-        fields = _as_dict(raw)
-        where = f"{location}/{index}"
-        error_equals = _error_equals(fields, where, problems)
-        next_state = fields.get("Next")
-        if not isinstance(next_state, str) or not next_state:
-            problems.append(_problem(f"{where}/Next", "a catcher needs a Next state name"))
-            continue
-        result_path = fields.get("ResultPath", "$")
-        if result_path is not None and not isinstance(result_path, str):
-            problems.append(_problem(f"{where}/ResultPath", "must be a path string or null"))
-            continue
-        catchers.append(
-            Catcher(
-                ErrorEquals=error_equals,
-                Next=next_state,
-                ResultPath=result_path,
-                Output=fields.get("Output"),
-                Assign=fields.get("Assign"),
-            )
-        )
+    for index, raw in enumerate(entries or ()):
+        handler = compile_one(_as_dict(raw), f"{location}/{index}", problems)
+        if handler is not None:
+            compiled.append(handler)
     if problems:
         raise DefinitionError(problems)
-    return CatchPolicy(tuple(catchers))
+    return tuple(compiled)
+
+
+def _retrier(fields: Mapping[str, Any], where: str, problems: list[Diagnostic]) -> Retrier:
+    error_equals = _error_equals(fields, where, problems)
+    jitter = fields.get("JitterStrategy", "NONE")
+    if jitter not in JITTER_STRATEGIES:
+        problems.append(_problem(f"{where}/JitterStrategy", f"must be FULL or NONE, got {jitter!r}"))
+    numbers = {
+        name: _number(fields, name, where, problems, minimum, integer)
+        for name, minimum, integer in (
+            ("IntervalSeconds", 1, True),
+            ("MaxAttempts", 0, True),
+            ("BackoffRate", 1.0, False),
+            ("MaxDelaySeconds", 1, True),
+        )
+    }
+    kwargs = {name: value for name, value in numbers.items() if value is not None}
+    return Retrier(ErrorEquals=error_equals, JitterStrategy=jitter, **kwargs)
+
+
+def _catcher(fields: Mapping[str, Any], where: str, problems: list[Diagnostic]) -> Catcher | None:
+    error_equals = _error_equals(fields, where, problems)
+    next_state = fields.get("Next")
+    if not isinstance(next_state, str) or not next_state:
+        problems.append(_problem(f"{where}/Next", "a catcher needs a Next state name"))
+        return None
+    result_path = fields.get("ResultPath", "$")
+    if result_path is not None and not isinstance(result_path, str):
+        problems.append(_problem(f"{where}/ResultPath", "must be a path string or null"))
+        return None
+    return Catcher(
+        ErrorEquals=error_equals,
+        Next=next_state,
+        ResultPath=result_path,
+        Output=fields.get("Output"),
+        Assign=fields.get("Assign"),
+    )
 
 
 def _name(error: str | ASLError) -> str:
