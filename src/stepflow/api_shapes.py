@@ -6,23 +6,19 @@ the datetimes into ISO 8601 as AWS CLI v2 prints them.
 """
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from stepflow.asl.paths import to_json
 
 # RedriveExecution takes FAILED, TIMED_OUT and ABORTED executions (API reference, DescribeExecution).
 _REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
-
-
-def json_text(value: Any) -> str:
-    """Input and output travel as JSON strings in the API, compact as Step Functions writes them."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def outcome(execution: Any) -> dict[str, Any]:
     """The output (only on success) and the error and cause (when there are any) of an execution."""
     shaped: dict[str, Any] = {}
     if execution.status == "SUCCEEDED":
-        shaped["output"] = json_text(execution.output)
+        shaped["output"] = to_json(execution.output)
         shaped["outputDetails"] = {"included": True}
     if execution.error is not None:
         shaped["error"] = execution.error
@@ -55,7 +51,7 @@ def describe_execution(execution: Any, input_text: str | None = None) -> dict[st
     input exactly as it was sent), output only on success, error and cause only when the execution
     failed or was aborted (AWS describes a TIMED_OUT execution without them), and the redrive fields."""
     described = execution_fields(execution)
-    described["input"] = json_text(execution.input) if input_text is None else input_text
+    described["input"] = to_json(execution.input) if input_text is None else input_text
     described["inputDetails"] = {"included": True}
     if execution.status != "TIMED_OUT":
         described |= outcome(execution)

@@ -42,6 +42,7 @@ from stepflow.api_errors import (
 )
 from stepflow.asl.errors import DefinitionError, Diagnostic
 from stepflow.asl.loader import load_definition
+from stepflow.asl.paths import to_json
 from stepflow.asl.validate import validate_definition
 from stepflow.engine.clock import Clock, VirtualClock
 from stepflow.engine.execution import Execution, StopRequest
@@ -378,7 +379,7 @@ class Client:
         task = self.callbacks.take_activity_task(activityArn, workerName, self.activity_poll_seconds)
         if task is None:
             return {}
-        return {"taskToken": task.token, "input": api_shapes.json_text(task.input)}
+        return {"taskToken": task.token, "input": to_json(task.input)}
 
     # --- single states ----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ types and the fields of each details object are those of the Step Functions API 
 from __future__ import annotations
 
 import functools
-import json
 import re
 import threading
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Callable
 
 from stepflow.asl.errors import StepflowError
+from stepflow.asl.paths import to_json
 from stepflow.engine.clock import Clock
 
 DEFAULT_REGION = "us-east-1"
@@ -205,11 +205,6 @@ def state_events(state_type: str) -> StateEvents:
     )
 
 
-def to_json_text(value: Any) -> str:
-    """A JSON value as the compact string AWS puts in ``input``/``output`` fields."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def format_timestamp(moment: datetime) -> str:
     """A timestamp as AWS CLI v2 prints it (Python's isoformat) at AWS's millisecond precision,
     e.g. ``2024-05-01T12:00:05.215000+00:00``; a whole second prints without a fraction."""
@@ -344,7 +339,7 @@ class History:
     def execution_started(self, input: Any, role_arn: str = DEFAULT_ROLE_ARN) -> int:
         return self._typed(
             EventType.ExecutionStarted,
-            {"input": to_json_text(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
+            {"input": to_json(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
         )
 
     def execution_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
@@ -370,7 +365,7 @@ class History:
     ) -> int:
         return self._typed(
             state_events(state_type).entered,
-            {"name": name, "input": to_json_text(input), "inputDetails": {"truncated": False}},
+            {"name": name, "input": to_json(input), "inputDetails": {"truncated": False}},
             previous_event_id,
         )
 
@@ -388,7 +383,7 @@ class History:
             raise ValueError(f"a {state_type} state has no Exited event")
         details = {"name": name, **_output(output)}
         if assigned_variables is not None:
-            details["assignedVariables"] = {k: to_json_text(v) for k, v in assigned_variables.items()}
+            details["assignedVariables"] = {k: to_json(v) for k, v in assigned_variables.items()}
             details["assignedVariablesDetails"] = {"truncated": False}
         return self._typed(exited, details, previous_event_id)
 
@@ -427,7 +422,7 @@ class History:
     ) -> int:
         details: dict[str, Any] = {
             "resource": resource,
-            "input": to_json_text(input),
+            "input": to_json(input),
             "inputDetails": {"truncated": False},
         }
         if timeout_in_seconds is not None:
@@ -462,7 +457,7 @@ class History:
             "resourceType": resource_type,
             "resource": resource,
             "region": region,
-            "parameters": to_json_text(parameters),
+            "parameters": to_json(parameters),
         }
         if timeout_in_seconds is not None:
             details["timeoutInSeconds"] = timeout_in_seconds
@@ -500,7 +495,7 @@ _TASK_ERROR_EVENTS = frozenset(
 
 
 def _output(output: Any) -> dict[str, Any]:
-    return {"output": to_json_text(output), "outputDetails": {"truncated": False}}
+    return {"output": to_json(output), "outputDetails": {"truncated": False}}
 
 
 def _error(error: str | None, cause: str | None) -> dict[str, Any]:

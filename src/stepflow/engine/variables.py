@@ -20,14 +20,13 @@ be ``{% %}`` expressions over ``$states`` and the variables.
 """
 from __future__ import annotations
 
-import json
 from collections import ChainMap
 from collections.abc import Mapping
 from typing import Any, Callable
 
 from stepflow.asl.errors import DATA_LIMIT_EXCEEDED, ASLError
 from stepflow.asl.jsonata import compile_value
-from stepflow.asl.paths import VARIABLES
+from stepflow.asl.paths import VARIABLES, to_json
 from stepflow.asl.templates import compile_template
 
 MAX_VARIABLE_BYTES = 256 * 1024
@@ -59,7 +58,7 @@ class VariableScope:
 
     def assign(self, values: Mapping[str, Any], state_name: str) -> dict[str, str]:
         """Set ``values`` after checking AWS's limits; returns ``assignedVariables`` for the history."""
-        texts = {name: json.dumps(value, separators=(",", ":"), ensure_ascii=False) for name, value in values.items()}
+        texts = {name: to_json(value) for name, value in values.items()}
         sizes = {name: len(text.encode("utf-8")) for name, text in texts.items()}
         for name, size in sizes.items():
             if size > MAX_VARIABLE_BYTES:

@@ -27,6 +27,7 @@ from typing import Any, Callable, Mapping
 
 from stepflow.api_errors import InvalidDefinition, InvalidExecutionInput, ValidationException
 from stepflow.asl.errors import RUNTIME, ASLError, DefinitionError
+from stepflow.asl.paths import to_json
 from stepflow.engine.clock import VirtualClock
 from stepflow.engine.context import base_context
 from stepflow.engine.execution import Run
@@ -151,7 +152,7 @@ def _json_argument(value: Any, default: str, field: str, error: type[Exception])
     if value is None:
         return default, json.loads(default)
     if not isinstance(value, str):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False), value
+        return to_json(value), value
     try:
         return value, json.loads(value)
     except json.JSONDecodeError as problem:
@@ -369,7 +370,7 @@ def _inspection(
     if state_type == "Map":
         data.update(_map_settings(raw_state))
     if variables is not None or record.assigned:
-        data["variables"] = _text(dict(lane.variables.visible))
+        data["variables"] = to_json(dict(lane.variables.visible))
     return data
 
 
@@ -390,8 +391,4 @@ def _map_settings(state: Mapping[str, Any]) -> dict[str, Any]:
 def _texts(state_input: Any, input_text: str) -> Callable[[Any], str]:
     """How TestState writes a value: the input text exactly as given while the value is still the
     untouched input (the guide's Choice example echoes ``{"number": 2}``), compact JSON otherwise."""
-    return lambda value: input_text if value is state_input else _text(value)
-
-
-def _text(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return lambda value: input_text if value is state_input else to_json(value)

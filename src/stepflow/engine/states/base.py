@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from stepflow.asl.errors import ASLError
 from stepflow.asl.jsonata import CLOCK
-from stepflow.asl.paths import VARIABLES, StateDataError
+from stepflow.asl.paths import VARIABLES, StateDataError, to_json
 from stepflow.engine.context import state_context
-from stepflow.engine.dataflow import Dataflow, compact_json, payload_json
+from stepflow.engine.dataflow import CatcherOutput, Dataflow, payload_json
 from stepflow.engine.history import EventType, state_events
 from stepflow.engine.retry import CatchPolicy, RetryPolicy
 from stepflow.engine.trace import Scope, StepRecord
@@ -169,7 +169,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     )
     run.steps.append(record)
     carried = lane.last_output
-    input_json = carried[1] if carried is not None and carried[0] is state_input else compact_json(state_input)
+    input_json = carried[1] if carried is not None and carried[0] is state_input else to_json(state_input)
     record.entered_event_id = lane.follow(
         run.history.state_entered_json(state.entered_event, state.name, input_json, lane.last_event_id)
     )

@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.asl.paths import StateDataError
-from stepflow.engine.history import EventType, service_resource_parts, to_json_text
+from stepflow.asl.paths import StateDataError, to_json
+from stepflow.engine.history import EventType, service_resource_parts
 from stepflow.engine.states.base import Lane
 from stepflow.resources.callbacks import CallbackHub, PendingTask, new_task_token
 from stepflow.resources.registry import Target, UnsupportedIntegration
@@ -70,7 +70,7 @@ def _callback(
         lane.follow(
             history.append(
                 EventType.TaskSubmitted,
-                {"resourceType": resource_type, "resource": api, "output": to_json_text(submitted),
+                {"resourceType": resource_type, "resource": api, "output": to_json(submitted),
                  "outputDetails": {"truncated": False}},
                 lane.last_event_id,
             )
@@ -107,7 +107,7 @@ def _activity(
     if not hub.activity_exists(resource):  # AWS: States.Runtime, no ActivityScheduled event
         raise StateDataError(f"The activity {resource} does not exist.")
     history = lane.run.history
-    details: dict[str, Any] = {"resource": resource, "input": to_json_text(data), "inputDetails": {"truncated": False}}
+    details: dict[str, Any] = {"resource": resource, "input": to_json(data), "inputDetails": {"truncated": False}}
     if timeout is not None:
         details["timeoutInSeconds"] = timeout
     if heartbeat is not None:
@@ -131,7 +131,7 @@ def _activity(
     lane.follow(
         history.append(
             EventType.ActivitySucceeded,
-            {"output": to_json_text(output), "outputDetails": {"truncated": False}},
+            {"output": to_json(output), "outputDetails": {"truncated": False}},
             lane.last_event_id,
         )
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from stepflow.asl.paths import PathNotFound, StateDataError
+from stepflow.asl.paths import PathNotFound, StateDataError, to_json
 from stepflow.asl.timestamps import parse_timestamp
-from stepflow.engine.dataflow import Reader, compact_json
+from stepflow.engine.dataflow import Reader
 from stepflow.engine.states.base import CompiledState, Lane
 from stepflow.engine.trace import StepRecord
 
@@ -59,6 +59,6 @@ class WaitState(CompiledState):
 def _selected(path: Reader, value: Any) -> str:
     """What AWS's cause shows of a bad TimestampPath value: ``$.TimestampValue == 2016-12-05T21:29:29``
     (the path and the value as text; a JSONata Timestamp has no path, so only the value)."""
-    text = value if isinstance(value, str) else compact_json(value)
+    text = value if isinstance(value, str) else to_json(value)
     source = getattr(path, "text", None)
     return f"{source} == {text}" if isinstance(source, str) else text
