@@ -140,11 +140,11 @@ class _Transaction:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, default=_json_default, separators=(",", ":"))
+    return json.dumps(value, default=iso_datetimes, separators=(",", ":"))
 
 
-def _json_default(value: Any) -> Any:
-    """History timestamps may be datetimes; they are stored as ISO 8601, as AWS's CLI prints them."""
+def iso_datetimes(value: Any) -> Any:
+    """``json.dumps``' default: datetimes (history timestamps) as ISO 8601, as AWS CLI v2 prints them."""
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")

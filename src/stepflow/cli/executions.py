@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from stepflow.api_shapes import describe_execution, list_item
-from stepflow.store import ExecutionStore, state_machine_name
+from stepflow.store import ExecutionStore, iso_datetimes, state_machine_name
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
@@ -87,13 +87,7 @@ def _store() -> ExecutionStore:
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=4, ensure_ascii=False, default=_iso))
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
+    print(json.dumps(value, indent=4, ensure_ascii=False, default=iso_datetimes))
 
 
 def _when(moment: datetime | None) -> str:
