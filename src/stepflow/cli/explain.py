@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Any
 
@@ -19,14 +18,14 @@ from stepflow.cli._inputs import UsageError, add_definition_argument, load_resou
 from stepflow.engine.clock import VirtualClock
 from stepflow.engine.context import base_context
 from stepflow.engine.execution import Run
-from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_ROLE_ARN, History
+from stepflow.engine.history import DEFAULT_ROLE_ARN, History
 from stepflow.engine.states.base import Lane, run_state
 from stepflow.engine.trace import StepRecord
 from stepflow.render.trace import format_step
 from stepflow.resources.registry import ResourceRegistry, Target
+from stepflow.testing.test_state import find_state_scope, placeholder_arns
 
 _NO_RESULT = object()
-_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -73,17 +72,14 @@ def explain_state(
     or an ASLError they all raise."""
     from stepflow.machine import StateMachine
 
-    scope = _scope_of(definition, state_name)
+    scope = find_state_scope(definition, state_name)
     if scope is None:
         raise UsageError(f"the definition has no state named {state_name!r}")
     state_type = scope["States"][state_name].get("Type")
     if state_type in ("Task", "Parallel", "Map") and result is _NO_RESULT and not resources:
         raise UsageError(f"state {state_name!r} runs tasks: give --result JSON (what they return) or --resources")
-    # ${Name} placeholders without a value still need an ARN for the definition to compile.
-    names = set(_PLACEHOLDER.findall(json.dumps(scope)))
-    placeholders = {n: f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:{n}" for n in names}
-    machine = StateMachine(scope, resources=resources, substitutions={**placeholders, **(substitutions or {})},
-                           name="explain")
+    substitutions = {**placeholder_arns(scope), **(substitutions or {})}
+    machine = StateMachine(scope, resources=resources, substitutions=substitutions, name="explain")
     clock = VirtualClock()
     history = History(clock)
     started = history.execution_started(state_input, DEFAULT_ROLE_ARN)
@@ -118,25 +114,6 @@ class _GivenResult(ResourceRegistry):
         if isinstance(self.result, ASLError):
             raise ASLError(self.result.error, self.result.cause)
         return self.result
-
-
-def _scope_of(scope: dict[str, Any], state_name: str) -> dict[str, Any] | None:
-    """The StartAt/States object holding the state, searched through branches and processors."""
-    states = scope.get("States")
-    if not isinstance(states, dict):
-        return None
-    if state_name in states:
-        found = {"StartAt": scope["StartAt"], "States": states}
-        if "QueryLanguage" in scope:
-            found["QueryLanguage"] = scope["QueryLanguage"]
-        return found
-    for state in states.values():
-        nested = [*state.get("Branches", []), *(state[k] for k in ("ItemProcessor", "Iterator") if k in state)]
-        for inner in nested:
-            found = _scope_of(inner, state_name) if isinstance(inner, dict) else None
-            if found is not None:
-                return found
-    return None
 
 
 def _parse(text: str, where: str) -> Any:

@@ -101,10 +101,7 @@ def test_state(
     retry_count = configuration.get("retrierRetryCount", 0)
     if not isinstance(retry_count, int) or isinstance(retry_count, bool) or retry_count < 0:
         raise ValidationException("stateConfiguration.retrierRetryCount must be a non-negative integer", "TestState")
-    placeholders = {
-        n: f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:{n}"
-        for n in _PLACEHOLDER.findall(json.dumps(scope))
-    }
+    placeholders = placeholder_arns(scope)
     try:
         machine = StateMachine(
             scope, resources=dict(resources or {}), substitutions={**placeholders, **(substitutions or {})},
@@ -176,6 +173,13 @@ def _scope(definition: dict[str, Any], state_name: str | None) -> tuple[dict[str
     if scope is None:
         raise ValidationException(f"The state machine definition has no state named '{state_name}'", "TestState")
     return scope, state_name
+
+
+def placeholder_arns(scope: Mapping[str, Any]) -> dict[str, str]:
+    """A stand-in Lambda ARN for each ``${Name}`` in ``scope``: a state compiled on its own still
+    needs an ARN there for its definition to compile (given substitutions take precedence)."""
+    names = _PLACEHOLDER.findall(json.dumps(scope))
+    return {n: f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:{n}" for n in names}
 
 
 def _transitions(state: Mapping[str, Any]) -> list[str]:
