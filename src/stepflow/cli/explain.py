@@ -15,11 +15,8 @@ from typing import Any
 
 from stepflow.asl.errors import ASLError
 from stepflow.cli._inputs import UsageError, add_definition_argument, load_resources_file, read_definition, read_input
-from stepflow.engine.clock import VirtualClock
-from stepflow.engine.context import base_context
-from stepflow.engine.execution import Run
-from stepflow.engine.history import DEFAULT_ROLE_ARN, History
-from stepflow.engine.states.base import Lane, run_state
+from stepflow.engine.execution import single_state_lane
+from stepflow.engine.states.base import run_state
 from stepflow.engine.trace import StepRecord
 from stepflow.render.trace import format_step
 from stepflow.resources.registry import ResourceRegistry, Target
@@ -80,20 +77,14 @@ def explain_state(
         raise UsageError(f"state {state_name!r} runs tasks: give --result JSON (what they return) or --resources")
     substitutions = {**placeholder_arns(scope), **(substitutions or {})}
     machine = StateMachine(scope, resources=resources, substitutions=substitutions, name="explain")
-    clock = VirtualClock()
-    history = History(clock)
-    started = history.execution_started(state_input, DEFAULT_ROLE_ARN)
-    start = clock.now()
-    run = Run(
-        clock=clock, history=history,
-        registry=machine.registry if result is _NO_RESULT else _GivenResult(result),
-        base_context=base_context(execution_id=f"{machine.arn}:explain".replace(":stateMachine:", ":execution:"),
-                                  name="explain", input=state_input, start_time=start, role_arn=DEFAULT_ROLE_ARN,
-                                  machine_id=machine.arn, machine_name=machine.name),
-        deadline=None, executor=None,
+    lane = single_state_lane(
+        machine, state_input, name="explain",
+        execution_id=f"{machine.arn}:explain".replace(":stateMachine:", ":execution:"),
+        registry=None if result is _NO_RESULT else _GivenResult(result),
     )
+    run = lane.run
     try:
-        return run_state(machine.compiled.root.states[state_name], state_input, Lane(run, (), started))
+        return run_state(machine.compiled.root.states[state_name], state_input, lane)
     except ASLError:
         return run.steps[0]  # the visit recorded the error before raising it
     finally:

@@ -9,10 +9,10 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Mapping
 
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.engine.clock import Clock, RealClock, sleep_until
+from stepflow.engine.clock import Clock, RealClock, VirtualClock, sleep_until
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
 from stepflow.engine.history import DEFAULT_ROLE_ARN, History, format_timestamp
@@ -208,6 +208,32 @@ def execute(
     execution.history = history.events
     execution.steps = run.steps
     return execution
+
+
+def single_state_lane(
+    machine: Any,
+    state_input: Any,
+    *,
+    execution_id: str,
+    name: str,
+    registry: Any = None,
+    context: Mapping[str, Any] | None = None,
+) -> Lane:
+    """A lane to run states of ``machine`` (a StateMachine) outside an execution, as ``explain`` and
+    TestState do: virtual time, a history that has started, no deadline. ``registry`` replaces the
+    machine's resources; ``context`` overrides fields of the context object."""
+    clock = VirtualClock()
+    history = History(clock)
+    started = history.execution_started(state_input, DEFAULT_ROLE_ARN)
+    default_context = base_context(
+        execution_id=execution_id, name=name, input=state_input, start_time=clock.now(),
+        role_arn=DEFAULT_ROLE_ARN, machine_id=machine.arn, machine_name=machine.name,
+    )
+    run = Run(
+        clock=clock, history=history, registry=machine.registry if registry is None else registry,
+        base_context={**default_context, **(context or {})}, deadline=None, executor=None,
+    )
+    return Lane(run, (), started)
 
 
 def _end(

@@ -28,10 +28,8 @@ from typing import Any, Callable, Mapping
 from stepflow.api_errors import InvalidDefinition, InvalidExecutionInput, ValidationException
 from stepflow.asl.errors import RUNTIME, ASLError, DefinitionError
 from stepflow.asl.paths import to_json
-from stepflow.engine.clock import VirtualClock
-from stepflow.engine.context import base_context
-from stepflow.engine.execution import Run
-from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_ROLE_ARN, History
+from stepflow.engine.execution import single_state_lane
+from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION
 from stepflow.engine.retry import error_matches
 from stepflow.engine.states.base import CompiledState, Lane, run_state
 from stepflow.engine.trace import StepRecord
@@ -110,7 +108,8 @@ def test_state(
     except DefinitionError as invalid:
         raise InvalidDefinition(str(invalid), "TestState") from None
     state = machine.compiled.root.states[name]
-    run, lane = _run(machine, state_input, context, variables)
+    lane = _lane(machine, state_input, context, variables)
+    run = lane.run
     try:
         record = run_state(_under_test(state, mock, retry_count), state_input, lane)
         raised = None
@@ -292,29 +291,19 @@ def _retrier(state: CompiledState, error: str | ASLError, retry_count: int) -> t
     return None, None
 
 
-def _run(machine: Any, state_input: Any, context: Any, variables: Any) -> tuple[Run, Lane]:
-    clock = VirtualClock()
-    history = History(clock)
-    started = history.execution_started(state_input, DEFAULT_ROLE_ARN)
-    execution_id = machine.arn.replace(":stateMachine:", ":express:") + ":TestState"
-    default_context = base_context(
-        execution_id=execution_id, name="TestState", input=state_input, start_time=clock.now(),
-        role_arn=DEFAULT_ROLE_ARN, machine_id=machine.arn, machine_name=machine.name,
-    )
+def _lane(machine: Any, state_input: Any, context: Any, variables: Any) -> Lane:
+    """The lane the state runs in: the context object with ``context``'s fields, ``variables`` set."""
     _, given_context = _json_argument(context, "{}", "context", ValidationException)
     if not isinstance(given_context, dict):
         raise ValidationException("context must be a JSON object", "TestState")
-    run = Run(
-        clock=clock, history=history, registry=machine.registry,
-        base_context={**default_context, **given_context}, deadline=None, executor=None,
-    )
-    lane = Lane(run, (), started)
+    execution_id = machine.arn.replace(":stateMachine:", ":express:") + ":TestState"
+    lane = single_state_lane(machine, state_input, execution_id=execution_id, name="TestState", context=given_context)
     if variables is not None:
         _, values = _json_argument(variables, "{}", "variables", ValidationException)
         if not isinstance(values, dict):
             raise ValidationException("variables must be a JSON object", "TestState")
         lane.variables.assign(values, LONE_STATE_NAME)
-    return run, lane
+    return lane
 
 
 def _response(
