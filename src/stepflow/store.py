@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from stepflow import settings
 from stepflow.asl.errors import StepflowError
 from stepflow.engine.trace import StepRecord
 
@@ -122,6 +123,11 @@ class ExecutionStore:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.executescript(_SCHEMA)
         return _Transaction(connection)
+
+
+def data_root_store() -> ExecutionStore:
+    """The store in ``settings.data_root()``: the one every ``stepflow`` command saves to and reads."""
+    return ExecutionStore(settings.data_root())
 
 
 class _Transaction:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from stepflow.api_shapes import describe_execution, list_item
-from stepflow.store import ExecutionStore, iso_datetimes, state_machine_name
+from stepflow.store import data_root_store, iso_datetimes, state_machine_name
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    executions = _store().list(state_machine=args.state_machine, status=args.status)
+    executions = data_root_store().list(state_machine=args.state_machine, status=args.status)
     if args.json:
         _print_json({"executions": [list_item(e) for e in executions]})
         return 0
@@ -50,7 +50,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def show_command(args: argparse.Namespace) -> int:
-    execution = _store().get(args.id)
+    execution = data_root_store().get(args.id)
     described = describe_execution(execution)
     if args.json:
         _print_json(described)
@@ -65,7 +65,7 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def history_command(args: argparse.Namespace) -> int:
-    events = _store().get(args.id).history
+    events = data_root_store().get(args.id).history
     if args.json:
         _print_json({"events": events})
         return 0
@@ -78,12 +78,6 @@ def history_command(args: argparse.Namespace) -> int:
         rows.append((str(event["id"]), str(event["previousEventId"]), str(event["timestamp"]), event["type"], summary))
     _print_table(("ID", "PREV", "TIMESTAMP", "TYPE", "STEP / DETAIL"), rows)
     return 0
-
-
-def _store() -> ExecutionStore:
-    from stepflow import settings
-
-    return ExecutionStore(settings.data_root())
 
 
 def _print_json(value: Any) -> None:

@@ -32,10 +32,9 @@ def graph_command(args: argparse.Namespace) -> int:
     graph = build_graph(read_definition(args.definition))
     overlay = None
     if args.execution:
-        from stepflow import settings
-        from stepflow.store import ExecutionStore
+        from stepflow.store import data_root_store
 
-        execution = ExecutionStore(settings.data_root()).get(args.execution)
+        execution = data_root_store().get(args.execution)
         try:
             overlay = build_overlay(graph, execution.history)
         except StepflowError as error:

@@ -22,10 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from stepflow import settings
-    from stepflow.store import ExecutionStore
+    from stepflow.store import data_root_store
 
-    execution = ExecutionStore(settings.data_root()).get(args.execution)
+    execution = data_root_store().get(args.execution)
     output = Path(args.output or re.sub(r"[^\w.-]", "_", execution.name) + ".html")
     output.write_text(render_report(execution), encoding="utf-8")
     print(f"wrote {output}", file=sys.stderr)

@@ -129,7 +129,6 @@ def _tell_about_waiting_tasks(event: dict) -> None:
 
 def _save(execution: Any) -> None:
     """Keep the execution in the data root's store, for ``stepflow`` commands that read it back."""
-    from stepflow import settings
-    from stepflow.store import ExecutionStore
+    from stepflow.store import data_root_store
 
-    ExecutionStore(settings.data_root()).save(execution)
+    data_root_store().save(execution)
