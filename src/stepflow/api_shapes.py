@@ -10,6 +10,8 @@ from typing import Any
 
 from stepflow.asl.paths import to_json
 
+# ExecutionStatus: what ListExecutions' statusFilter takes.
+EXECUTION_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 # RedriveExecution takes FAILED, TIMED_OUT and ABORTED executions (API reference, DescribeExecution).
 _REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
 

@@ -60,7 +60,6 @@ from stepflow.testing.mocks import MockConfig, MockedRegistry
 from stepflow.testing.test_state import test_state as run_test_state
 
 STATE_MACHINE_TYPES = ("STANDARD", "EXPRESS")
-EXECUTION_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 DEFAULT_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/stepflow-local-execution-role"
 _DETAIL_DATA_FIELDS = ("input", "inputDetails", "output", "outputDetails", "parameters")
 _Entry = TypeVar("_Entry")
@@ -301,7 +300,7 @@ class Client:
         **_: Any,
     ) -> dict[str, Any]:
         entry = self._machine(stateMachineArn, "ListExecutions")
-        if statusFilter is not None and statusFilter not in EXECUTION_STATUSES:
+        if statusFilter is not None and statusFilter not in api_shapes.EXECUTION_STATUSES:
             raise ValidationException(
                 f"Value '{statusFilter}' at 'statusFilter' failed to satisfy constraint", "ListExecutions"
             )

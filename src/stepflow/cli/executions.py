@@ -11,10 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from stepflow.api_shapes import describe_execution, list_item
+from stepflow.api_shapes import EXECUTION_STATUSES, describe_execution, list_item
 from stepflow.store import data_root_store, iso_datetimes, state_machine_name
-
-STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="executions_command", metavar="COMMAND", required=True)
     listing = commands.add_parser("list", help="like aws stepfunctions list-executions")
     listing.add_argument("--state-machine", metavar="ARN|NAME", help="only this state machine's executions")
-    listing.add_argument("--status", type=str.upper, choices=STATUSES, help="only executions with this status")
+    listing.add_argument("--status", type=str.upper, choices=EXECUTION_STATUSES, help="only executions with this status")
     listing.add_argument("--json", action="store_true", help="list-executions' JSON")
     listing.set_defaults(handler=list_command)
     for name, helptext, handler in (
