@@ -15,7 +15,7 @@ from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.engine.clock import Clock, RealClock, VirtualClock, sleep_until
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
-from stepflow.engine.history import DEFAULT_ROLE_ARN, History, format_timestamp
+from stepflow.engine.history import DEFAULT_ROLE_ARN, History, history_json
 from stepflow.engine.states.base import ExecutionTimedOut, Lane, Stopped, StopSignal, run_lane
 from stepflow.engine.trace import StepRecord
 
@@ -60,7 +60,7 @@ class Execution:
 
     def history_json(self) -> dict[str, Any]:
         """``{"events": [...]}`` exactly as ``aws stepfunctions get-execution-history`` prints it."""
-        return {"events": [{**event, "timestamp": format_timestamp(event["timestamp"])} for event in self.history]}
+        return history_json(self.history)
 
 
 class Run:

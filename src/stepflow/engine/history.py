@@ -205,6 +205,11 @@ def state_events(state_type: str) -> StateEvents:
     )
 
 
+def history_json(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"events": [...]}`` as ``aws stepfunctions get-execution-history`` prints it."""
+    return {"events": [{**event, "timestamp": format_timestamp(event["timestamp"])} for event in events]}
+
+
 def format_timestamp(moment: datetime) -> str:
     """A timestamp as AWS CLI v2 prints it (Python's isoformat) at AWS's millisecond precision,
     e.g. ``2024-05-01T12:00:05.215000+00:00``; a whole second prints without a fraction."""
@@ -300,11 +305,7 @@ class History:
 
     def to_json(self) -> dict[str, Any]:
         """``{"events": [...]}`` as ``aws stepfunctions get-execution-history`` prints it."""
-        return {
-            "events": [
-                {**event, "timestamp": format_timestamp(event["timestamp"])} for event in self.events
-            ]
-        }
+        return history_json(self.events)
 
     # --- typed helpers: one per event family, so callers cannot misspell a type or field --------
     # They skip append's field check (their fields are right by construction): the run loop's fast path.
