@@ -17,6 +17,7 @@ from typing import Any
 
 from stepflow import settings
 from stepflow.asl.errors import StepflowError
+from stepflow.engine.history import history_json
 from stepflow.engine.trace import StepRecord
 
 FILE_NAME = "executions.sqlite3"
@@ -78,7 +79,7 @@ class ExecutionStore:
             execution.status, execution.error, execution.cause,
             execution.start_date.isoformat(),
             execution.stop_date.isoformat() if execution.stop_date else None,
-            _dumps(execution.history), _dumps([_step_dict(s) for s in execution.steps]),
+            _dumps(history_json(execution.history)["events"]), _dumps([_step_dict(s) for s in execution.steps]),
         )
         placeholders = ", ".join("?" for _ in _COLUMNS)
         with self._connect() as connection:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -70,6 +71,8 @@ def test_history_prints_get_execution_history_json(home):
     assert events[0]["type"] == "ExecutionStarted" and events[-1]["type"] == "ExecutionFailed"
     assert [e["id"] for e in events] == list(range(1, len(events) + 1))
     assert events[-1]["executionFailedEventDetails"] == {"error": "Broken", "cause": "an item failed"}
+    # AWS CLI v2's form at AWS's millisecond precision, as Execution.history_json() prints it.
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}000)?\+00:00", e["timestamp"]) for e in events)
     table = stepflow(home, "executions", "history", "routed").stdout.splitlines()
     assert table[0].split()[:4] == ["ID", "PREV", "TIMESTAMP", "TYPE"]
     assert any(line.split()[3:] == ["MapIterationStarted", "PerItem", "#2"] for line in table)
