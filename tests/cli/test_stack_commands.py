@@ -5,22 +5,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from stepflow.settings import fixtures_dir
 
-OUTPUT_KEYS = [
-    "FaceDetectionFunctionArn",
-    "NotificationPlaceholderFunctionArn",
-    "FaceSearchFunctionArn",
-    "IndexFaceFunctionArn",
-    "ThumbnailFunctionArn",
-    "PersistMetadataFunctionArn",
-    "RiderPhotoS3Bucket",
-    "ThumbnailS3Bucket",
-    "RiderPhotoDDBTable",
-]
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT_KEYS = json.loads((ROOT / "fixtures" / "riderphoto" / "stack-outputs.json").read_text())["outputs"]
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """The local stack creates what the workshop's CloudFormation stack creates, and removes it."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from stepflow.riderphoto.stack import (
     FUNCTIONS,
     WORKSHOP_PHOTOS,
@@ -10,17 +13,8 @@ from stepflow.riderphoto.stack import (
 )
 from stepflow.settings import fixtures_dir
 
-OUTPUT_NAMES = [
-    "FaceDetectionFunctionArn",
-    "NotificationPlaceholderFunctionArn",
-    "FaceSearchFunctionArn",
-    "IndexFaceFunctionArn",
-    "ThumbnailFunctionArn",
-    "PersistMetadataFunctionArn",
-    "RiderPhotoS3Bucket",
-    "ThumbnailS3Bucket",
-    "RiderPhotoDDBTable",
-]
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT_NAMES = json.loads((ROOT / "fixtures" / "riderphoto" / "stack-outputs.json").read_text())["outputs"]
 
 
 def test_outputs_are_the_workshop_template_outputs_in_order(tmp_path):
