@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(error, "exit_status", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`stepflow table scan | head`): end quietly, as Unix tools do, and
+        # point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as error:  # the CLI never ends in a bare traceback
         if os.environ.get("STEPFLOW_DEBUG"):
             traceback.print_exc()
