@@ -1,6 +1,6 @@
 """stepflow: run Amazon States Language state machines locally, exactly as AWS Step Functions does."""
 from stepflow.asl.errors import ASLError, DefinitionError, Diagnostic, StepflowError, TaskError
-from stepflow.engine.clock import RealClock, VirtualClock
+from stepflow.runtime.clock import RealClock, VirtualClock
 from stepflow.engine.execution import Execution
 from stepflow.engine.trace import StepRecord
 from stepflow.machine import StateMachine

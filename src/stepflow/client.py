@@ -44,19 +44,14 @@ from stepflow.asl.errors import DefinitionError, Diagnostic
 from stepflow.asl.loader import load_definition
 from stepflow.asl.paths import to_json
 from stepflow.asl.validate import validate_definition
-from stepflow.engine.clock import Clock, VirtualClock
+from stepflow.runtime.clock import Clock, VirtualClock
 from stepflow.engine.execution import Execution, StopRequest
-from stepflow.engine.history import (
-    DEFAULT_ACCOUNT,
-    DEFAULT_REGION,
-    History,
-    check_name,
-    execution_arn,
-)
-from stepflow.engine.history import InvalidName as EngineInvalidName
+from stepflow.engine.history import History
+from stepflow.integrations.callbacks import CallbackHub
 from stepflow.machine import StateMachine
-from stepflow.resources.callbacks import CallbackHub
-from stepflow.testing.mocks import MockConfig, MockedRegistry
+from stepflow.runtime.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, check_name, execution_arn
+from stepflow.runtime.arns import InvalidName as EngineInvalidName
+from stepflow.testing.mocks import MockConfig, MockedResources
 from stepflow.testing.test_state import test_state as run_test_state
 
 STATE_MACHINE_TYPES = ("STANDARD", "EXPRESS")
@@ -225,10 +220,10 @@ class Client:
         input_text, value = self._input(input, "StartExecution")
         name = self._name(name or str(uuid.uuid4()), "StartExecution")
         arn_of_run = execution_arn(entry.machine.name, name)
-        registry = None
+        resources = None
         if test_case:
             config = self.mock_config if isinstance(self.mock_config, MockConfig) else MockConfig.load(self.mock_config)
-            registry = MockedRegistry(entry.machine.registry, config.test_case(entry.machine.name, test_case))
+            resources = MockedResources(entry.machine.resources, config.test_case(entry.machine.name, test_case))
         with self._lock:
             existing = self._executions.get(arn_of_run)
             if existing is not None:
@@ -237,7 +232,7 @@ class Client:
                 raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn_of_run}'", "StartExecution")
             run = _ExecutionEntry(arn_of_run, name, entry, input_text, History(self.clock), StopRequest())
             self._executions[arn_of_run] = run
-        threading.Thread(target=self._run, args=(run, value, registry), name=f"stepflow-{name}", daemon=True).start()
+        threading.Thread(target=self._run, args=(run, value, resources), name=f"stepflow-{name}", daemon=True).start()
         while not run.history.last_event_id and not run.future.done():
             time.sleep(0.0005)  # ExecutionStarted is the run's first act
         if run.future.done() and run.future.exception() is not None:
@@ -422,11 +417,11 @@ class Client:
 
     # --- internals --------------------------------------------------------------------------------
 
-    def _run(self, run: _ExecutionEntry, value: Any, registry: Any) -> None:
+    def _run(self, run: _ExecutionEntry, value: Any, resources: MockedResources | None) -> None:
         """The execution's own thread: a callback task may wait for hours, so none shares a pool."""
         try:
             execution = run.state_machine.machine.run(
-                value, name=run.name, clock=self.clock, registry=registry, stop=run.stop, history=run.history
+                value, name=run.name, clock=self.clock, resources=resources, stop=run.stop, history=run.history
             )
             if self.store is not None:
                 self.store.save(execution)

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from stepflow.asl.loader import load_definition
+from stepflow.asl.substitutions import check_substitutions, substitute
 from stepflow.asl.validate import parse_definition
-from stepflow.engine.clock import Clock, VirtualClock
-from stepflow.engine.compile import CompiledMachine, compile_machine
+from stepflow.engine.compile import CompileOptions, CompiledMachine, compile_machine
 from stepflow.engine.execution import Execution, StopRequest, execute
-from stepflow.engine.history import History, check_name, execution_arn, state_machine_arn
-from stepflow.resources.callbacks import CallbackHub
-from stepflow.resources.registry import ResourceRegistry
+from stepflow.engine.history import History
+from stepflow.integrations.callbacks import CallbackHub
+from stepflow.integrations.resources import Resources
+from stepflow.integrations.table import resolve
+from stepflow.runtime.arns import check_name, execution_arn, state_machine_arn
+from stepflow.runtime.clock import Clock, VirtualClock
 
 DEFAULT_NAME = "StateMachine"
 
@@ -47,14 +50,16 @@ class StateMachine:
         rng: random.Random | None = None,
         callbacks: CallbackHub | None = None,
     ) -> None:
-        # The registry reads the machine's clock (lambda:invoke's Date header) when one is given.
-        self.registry = ResourceRegistry(resources or {}, substitutions or {}, clock=clock, callbacks=callbacks)
-        self.definition: dict[str, Any] = self.registry.substitute(load_definition(definition))
+        self.resources = Resources(resources or {}, callbacks=callbacks)
+        self.definition: dict[str, Any] = substitute(
+            load_definition(definition), check_substitutions(substitutions or {})
+        )
         self.name = check_name(name or DEFAULT_NAME, "state machine")
         self.arn = state_machine_arn(self.name)
         self.clock = clock
         self.executor = executor
-        self.compiled: CompiledMachine = compile_machine(parse_definition(self.definition), rng)
+        options = CompileOptions(bind=lambda resource, state: resolve(resource, self.resources, state), rng=rng)
+        self.compiled: CompiledMachine = compile_machine(parse_definition(self.definition), options)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> StateMachine:
@@ -69,14 +74,14 @@ class StateMachine:
         name: str | None = None,
         clock: Clock | None = None,
         executor: Executor | None = None,
-        registry: Any = None,
+        resources: Resources | None = None,
         stop: StopRequest | None = None,
         history: History | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value, None being JSON null; omitted means ``{}`` as
         StartExecution without input) and return the finished Execution, whatever its status.
-        ``registry`` stands in for the machine's resources for this run only (e.g. a test case's
+        ``resources`` stands in for the machine's resources for this run only (e.g. a test case's
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
         events; ``on_event`` is called with each history event as it is recorded (see ``execute``)."""
         execution_name = check_name(name or str(uuid.uuid4()))
@@ -88,7 +93,7 @@ class StateMachine:
             state_machine_arn=self.arn,
             state_machine_name=self.name,
             definition=self.definition,
-            registry=registry or self.registry,
+            resources=resources or self.resources,
             clock=clock or self.clock or VirtualClock(),
             executor=executor or self.executor,
             stop=stop,

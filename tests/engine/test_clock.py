@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from stepflow.engine.clock import Clock, RealClock, VirtualClock, sleep_until
+from stepflow.runtime.clock import Clock, RealClock, VirtualClock
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -87,26 +87,26 @@ def test_concurrent_virtual_sleeps_neither_block_nor_lose_time():
 
 def test_sleep_until_on_virtual_clock_jumps_to_the_moment():
     clock = VirtualClock(START)
-    sleep_until(clock, START + timedelta(days=2))
+    clock.wait_until(START + timedelta(days=2))
     assert clock.now() == START + timedelta(days=2)
 
 
 def test_sleep_until_a_past_moment_leaves_virtual_time_unchanged():
     clock = VirtualClock(START)
-    sleep_until(clock, START - timedelta(hours=1))
+    clock.wait_until(START - timedelta(hours=1))
     assert clock.now() == START
 
 
 def test_sleep_until_on_real_clock_waits_for_the_moment():
     clock = RealClock()
     target = clock.now() + timedelta(milliseconds=50)
-    sleep_until(clock, target)
+    clock.wait_until(target)
     assert clock.now() >= target
 
 
 def test_sleep_until_refuses_a_naive_moment():
     with pytest.raises(ValueError, match="timezone-aware"):
-        sleep_until(VirtualClock(START), datetime(2024, 5, 2))
+        VirtualClock(START).wait_until(datetime(2024, 5, 2))
 
 
 # --- concurrent branches on their own timelines --------------------------------------------------
@@ -168,7 +168,7 @@ def test_nested_branches_join_with_sleep_until_the_latest_end():
     with clock.timeline() as outer:
         clock.sleep(5)
         ends = run_branches(clock, [20, 30])
-        sleep_until(clock, max(ends))
+        clock.wait_until(max(ends))
         clock.sleep(1)
     assert outer.end == START + timedelta(seconds=36)
     assert clock.now() == START + timedelta(seconds=36)

@@ -7,18 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from stepflow.engine.clock import VirtualClock
-from stepflow.engine.history import (
-    EventType,
-    History,
-    InvalidName,
-    details_key,
-    execution_arn,
-    format_timestamp,
-    service_resource_parts,
-    state_events,
-    state_machine_arn,
-)
+from stepflow.runtime.clock import VirtualClock
+from stepflow.engine.history import EventType, History, details_key, format_timestamp, state_events
+from stepflow.integrations.base import task_names
+from stepflow.runtime.arns import InvalidName, execution_arn, state_machine_arn
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -91,7 +83,7 @@ def test_timestamps_are_cut_to_aws_millisecond_precision():
 
 
 def test_service_integration_events_name_resource_type_and_resource(history: History):
-    resource = "arn:aws:states:::lambda:invoke"
+    resource = task_names("arn:aws:states:::lambda:invoke")
     history.task_scheduled(resource, {"FunctionName": "f", "Payload": {"a": 1}}, timeout_in_seconds=60,
                            heartbeat_in_seconds=10)
     history.task_started(resource)
@@ -111,11 +103,11 @@ def test_service_integration_events_name_resource_type_and_resource(history: His
 
 
 def test_sdk_integration_resource_type_keeps_the_service():
-    assert service_resource_parts("arn:aws:states:::aws-sdk:s3:getObject") == ("aws-sdk:s3", "getObject")
+    assert task_names("arn:aws:states:::aws-sdk:s3:getObject") == ("aws-sdk:s3", "getObject")
 
 
 def test_versioned_sync_integration_keeps_the_version_in_the_resource():
-    assert service_resource_parts("arn:aws:states:::states:startExecution.sync:2") == (
+    assert task_names("arn:aws:states:::states:startExecution.sync:2") == (
         "states", "startExecution.sync:2"
     )
 
@@ -125,7 +117,7 @@ def test_versioned_sync_integration_keeps_the_version_in_the_resource():
 )
 def test_arns_that_are_not_service_integrations_are_refused(arn: str):
     with pytest.raises(ValueError, match="not a service integration"):
-        service_resource_parts(arn)
+        task_names(arn)
 
 
 def test_error_events_leave_out_an_absent_cause(history: History):

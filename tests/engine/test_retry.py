@@ -6,7 +6,8 @@ import random
 import pytest
 
 from stepflow.asl.errors import ASLError, DefinitionError
-from stepflow.engine.retry import HeartbeatTimedOut, compile_catchers, compile_retriers, error_matches
+from stepflow.runtime.signals import HeartbeatTimedOut
+from stepflow.engine.retry import compile_catchers, compile_retriers, error_matches
 
 
 def delays(policy, errors):

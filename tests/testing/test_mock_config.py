@@ -57,9 +57,10 @@ def test_retry_path_uses_numbered_and_ranged_responses_through_the_states_retrie
     ]
 
 
-def test_hybrid_path_calls_the_real_handler_of_an_unmocked_state(machine):
+def test_hybrid_path_calls_the_real_handler_of_an_unmocked_state():
     sent = []
-    machine.registry.register("arn:aws:states:::sqs:sendMessage", lambda event, context: sent.append(event) or {"MessageId": "m-1"})
+    send = {"arn:aws:states:::sqs:sendMessage": lambda event, context: sent.append(event) or {"MessageId": "m-1"}}
+    machine = StateMachine.from_file(DATA / "LambdaSQSIntegration.asl.json", name="LambdaSQSIntegration", resources=send)
 
     execution = run_test_case(machine, "HybridPath", {"a": 1}, mock_config=MockConfig.load(MOCK_FILE))
 

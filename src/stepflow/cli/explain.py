@@ -19,7 +19,7 @@ from stepflow.engine.execution import single_state_lane
 from stepflow.engine.states.base import run_state
 from stepflow.engine.trace import StepRecord
 from stepflow.render.trace import format_step
-from stepflow.resources.registry import ResourceRegistry, Target
+from stepflow.integrations.resources import Resources
 from stepflow.testing.test_state import find_state_scope, placeholder_arns
 
 _NO_RESULT = object()
@@ -80,7 +80,7 @@ def explain_state(
     lane = single_state_lane(
         machine, state_input, name="explain",
         execution_id=f"{machine.arn}:explain".replace(":stateMachine:", ":execution:"),
-        registry=None if result is _NO_RESULT else _GivenResult(result),
+        resources=None if result is _NO_RESULT else _GivenResult(result),
     )
     run = lane.run
     try:
@@ -91,17 +91,17 @@ def explain_state(
         run.close()
 
 
-class _GivenResult(ResourceRegistry):
-    """Every task resource answers the ``--result`` value exactly as given, or raises the error."""
+class _GivenResult(Resources):
+    """Every task answers the ``--result`` value exactly as given, or raises the error."""
 
     def __init__(self, result: Any) -> None:
         super().__init__()
         self.result = result
 
-    def resolve(self, resource: str, parameters: Any = None, state_name: str = "") -> Target:
-        return Target("integration", resource, self._answer)
+    def override(self, state_name: str) -> Any:
+        return self._answer
 
-    def _answer(self, event: Any, context: Any) -> Any:
+    def _answer(self, _input: Any) -> Any:
         if isinstance(self.result, ASLError):
             raise ASLError(self.result.error, self.result.cause)
         return self.result

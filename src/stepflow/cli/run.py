@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from stepflow.cli._inputs import add_definition_argument, load_resources_file, read_input
-from stepflow.engine.clock import RealClock, VirtualClock
+from stepflow.runtime.clock import RealClock, VirtualClock
 
 # Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
 STACKS = {"riderphoto": "stepflow.riderphoto.stack"}

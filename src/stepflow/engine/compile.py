@@ -23,6 +23,7 @@ from stepflow.asl.paths import Path, PathNotFound, StateDataError, compile_path
 from stepflow.asl.templates import compile_template
 from stepflow.asl.timestamps import parse_timestamp
 from stepflow.engine.dataflow import Dataflow, JsonPathDataflow
+from stepflow.integrations.base import Binding
 from stepflow.engine.jsonata_flow import ABSENT, JsonataDataflow, JsonataField
 from stepflow.engine.retry import compile_catchers, compile_retriers
 from stepflow.engine.states.base import CompiledBranch, CompiledState
@@ -44,10 +45,19 @@ class CompiledMachine:
     timeout_seconds: int | None
 
 
-def compile_machine(definition: model.StateMachineDefinition, rng: random.Random | None = None) -> CompiledMachine:
-    """Compile a parsed definition; ``rng`` makes Retry's FULL jitter reproducible."""
+@dataclass(frozen=True)
+class CompileOptions:
+    """What compiling needs besides the definition: ``bind`` resolves a Task's Resource to its
+    integration (``integrations.table.resolve``); ``rng`` makes Retry's FULL jitter reproducible."""
+
+    bind: Callable[[str, str], Binding]
+    rng: random.Random | None = None
+
+
+def compile_machine(definition: model.StateMachineDefinition, options: CompileOptions) -> CompiledMachine:
+    """Compile a parsed definition."""
     problems: list[Diagnostic] = []
-    root = _compile_branch(definition, "", rng, problems, definition.QueryLanguage)
+    root = _compile_branch(definition, "", options, problems, definition.QueryLanguage)
     if problems:
         raise DefinitionError(problems)
     return CompiledMachine(root, definition.TimeoutSeconds)
@@ -56,7 +66,7 @@ def compile_machine(definition: model.StateMachineDefinition, rng: random.Random
 def _compile_branch(
     machine: model.Machine,
     where: str,
-    rng: random.Random | None,
+    options: CompileOptions,
     problems: list[Diagnostic],
     language: str,
 ) -> CompiledBranch:
@@ -65,7 +75,7 @@ def _compile_branch(
     for name, state in machine.States.items():
         location = f"{where}/States/{_escape(name)}"
         try:
-            states[name] = _compile_state(name, state, location, rng, problems, language)
+            states[name] = _compile_state(name, state, location, options, problems, language)
         except DefinitionError as error:
             problems.extend(error.diagnostics)
         except JsonataSyntaxError as error:
@@ -108,7 +118,7 @@ def _compile_state(
     name: str,
     state: Any,
     location: str,
-    rng: random.Random | None,
+    options: CompileOptions,
     problems: list[Diagnostic],
     language: str,
 ) -> CompiledState:
@@ -123,7 +133,7 @@ def _compile_state(
         "needs_context": bool(_READS_CONTEXT.search(raw)) if jsonata else "$$" in raw,
     }
     if isinstance(state, (model.TaskState, model.ParallelState, model.MapState)):
-        common["retry"] = compile_retriers(state.Retry, rng, f"{location}/Retry") if state.Retry else None
+        common["retry"] = compile_retriers(state.Retry, options.rng, f"{location}/Retry") if state.Retry else None
         if state.Catch:
             catch = compile_catchers(state.Catch, f"{location}/Catch")
             common["catch"] = catch
@@ -133,7 +143,7 @@ def _compile_state(
             flow.compile_catcher_output(c, i) for i, c in enumerate(common["catch"].catchers)
         )
     if jsonata:
-        return _compile_jsonata_state(name, state, flow, location, rng, problems, common, language)
+        return _compile_jsonata_state(name, state, flow, location, options, problems, common, language)
     next_state = getattr(state, "Next", None)
     args = (name, kind, flow, next_state)
     if kind == "Pass":
@@ -171,19 +181,19 @@ def _compile_state(
     if kind == "Task":
         return TaskState(
             *args,
-            resource=state.Resource,
+            binding=options.bind(state.Resource, name),
             timeout=_number_or_path(state.TimeoutSeconds, state.TimeoutSecondsPath),
             heartbeat=_number_or_path(state.HeartbeatSeconds, state.HeartbeatSecondsPath),
             **common,
         )
     if kind == "Parallel":
         branches = [
-            _compile_branch(branch, f"{location}/Branches/{i}", rng, problems, language)
+            _compile_branch(branch, f"{location}/Branches/{i}", options, problems, language)
             for i, branch in enumerate(state.Branches)
         ]
         return ParallelState(*args, branches=branches, **common)
     if kind == "Map":
-        return _compile_map(args, state, location, rng, problems, common, language)
+        return _compile_map(args, state, location, options, problems, common, language)
     raise DefinitionError([Diagnostic("SCHEMA_VALIDATION_FAILED", f"unknown state type {kind!r}", location)])
 
 
@@ -221,7 +231,7 @@ def _compile_jsonata_state(
     state: Any,
     flow: Dataflow,
     location: str,
-    rng: random.Random | None,
+    options: CompileOptions,
     problems: list[Diagnostic],
     common: dict[str, Any],
     language: str,
@@ -266,18 +276,18 @@ def _compile_jsonata_state(
     if kind == "Task":
         return TaskState(
             *args,
-            resource=state.Resource,
+            binding=options.bind(state.Resource, name),
             timeout=_field(state.TimeoutSeconds, "TimeoutSeconds", "integer"),
             heartbeat=_field(state.HeartbeatSeconds, "HeartbeatSeconds", "integer"),
             **common,
         )
     if kind == "Parallel":
         branches = [
-            _compile_branch(branch, f"{location}/Branches/{i}", rng, problems, language)
+            _compile_branch(branch, f"{location}/Branches/{i}", options, problems, language)
             for i, branch in enumerate(state.Branches)
         ]
         return ParallelState(*args, branches=branches, **common)
-    processor = _compile_branch(state.processor, f"{location}/ItemProcessor", rng, problems, language)
+    processor = _compile_branch(state.processor, f"{location}/ItemProcessor", options, problems, language)
     return MapState(
         *args,
         processor=processor,
@@ -323,13 +333,13 @@ def _compile_map(
     args: tuple,
     state: model.MapState,
     location: str,
-    rng: random.Random | None,
+    options: CompileOptions,
     problems: list[Diagnostic],
     common: dict[str, Any],
     language: str,
 ) -> CompiledState:
     field = "ItemProcessor" if state.ItemProcessor is not None else "Iterator"
-    processor = _compile_branch(state.processor, f"{location}/{field}", rng, problems, language)
+    processor = _compile_branch(state.processor, f"{location}/{field}", options, problems, language)
     given = state.model_fields_set
     selector_field = "ItemSelector" if "ItemSelector" in given else "Parameters" if "Parameters" in given else None
     return MapState(

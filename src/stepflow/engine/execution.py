@@ -12,12 +12,15 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Literal, Mapping
 
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.engine.clock import Clock, RealClock, VirtualClock, sleep_until
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
-from stepflow.engine.history import DEFAULT_ROLE_ARN, History, history_json
-from stepflow.engine.states.base import ExecutionTimedOut, Lane, Stopped, StopSignal, run_lane
+from stepflow.engine.history import History, history_json
+from stepflow.engine.states.base import Lane, run_lane
 from stepflow.engine.trace import StepRecord
+from stepflow.integrations.resources import Resources
+from stepflow.runtime.arns import DEFAULT_ROLE_ARN
+from stepflow.runtime.clock import Clock, VirtualClock
+from stepflow.runtime.signals import ExecutionTimedOut, Stopped, StopSignal
 
 Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 
@@ -71,14 +74,14 @@ class Run:
         *,
         clock: Clock,
         history: History,
-        registry: Any,
+        resources: Resources,
         base_context: dict[str, Any],
         deadline: datetime | None,
         executor: Executor | None,
     ) -> None:
         self.clock = clock
         self.history = history
-        self.registry = registry
+        self.resources = resources
         self.base_context = base_context
         self.deadline = deadline
         self.steps: list[StepRecord] = []
@@ -125,17 +128,12 @@ class Run:
         self._until(moment, stop)
 
     def _until(self, moment: datetime, stop: StopSignal | None) -> None:
-        if isinstance(self.clock, RealClock):
-            self._pause((moment - self.clock.now()).total_seconds(), stop)
-        else:
-            sleep_until(self.clock, moment)
+        if self.clock.wait_until(moment, stop):
+            raise Stopped()
 
     def _pause(self, seconds: float, stop: StopSignal | None) -> None:
-        if isinstance(self.clock, RealClock) and stop is not None:
-            if seconds > 0 and stop.wait(seconds):
-                raise Stopped()
-        else:
-            self.clock.sleep(seconds)
+        if self.clock.wait(seconds, stop):
+            raise Stopped()
 
 
 def execute(
@@ -147,7 +145,7 @@ def execute(
     state_machine_arn: str,
     state_machine_name: str,
     definition: dict[str, Any],
-    registry: Any,
+    resources: Resources,
     clock: Clock,
     executor: Executor | None = None,
     stop: StopRequest | None = None,
@@ -175,7 +173,7 @@ def execute(
     run = Run(
         clock=clock,
         history=history,
-        registry=registry,
+        resources=resources,
         base_context=base_context(
             execution_id=execution_arn,
             name=name,
@@ -216,11 +214,11 @@ def single_state_lane(
     *,
     execution_id: str,
     name: str,
-    registry: Any = None,
+    resources: Resources | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> Lane:
     """A lane to run states of ``machine`` (a StateMachine) outside an execution, as ``explain`` and
-    TestState do: virtual time, a history that has started, no deadline. ``registry`` replaces the
+    TestState do: virtual time, a history that has started, no deadline. ``resources`` replaces the
     machine's resources; ``context`` overrides fields of the context object."""
     clock = VirtualClock()
     history = History(clock)
@@ -230,7 +228,7 @@ def single_state_lane(
         role_arn=DEFAULT_ROLE_ARN, machine_id=machine.arn, machine_name=machine.name,
     )
     run = Run(
-        clock=clock, history=history, registry=machine.registry if registry is None else registry,
+        clock=clock, history=history, resources=machine.resources if resources is None else resources,
         base_context={**default_context, **(context or {})}, deadline=None, executor=None,
     )
     return Lane(run, (), started)

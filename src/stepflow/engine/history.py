@@ -1,4 +1,4 @@
-"""An execution's event log, shaped exactly like GetExecutionHistory's ``events``, and its ARNs.
+"""An execution's event log, shaped exactly like GetExecutionHistory's ``events``.
 
 Every event has ``timestamp``, ``type``, ``id`` (from 1), ``previousEventId`` (0 for the first) and,
 for the types that have one, the details key AWS uses (``stateEnteredEventDetails``...). The event
@@ -8,21 +8,15 @@ types and the fields of each details object are those of the Step Functions API 
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Callable
 
-from stepflow.asl.errors import StepflowError
 from stepflow.asl.paths import to_json
-from stepflow.engine.clock import Clock
-
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/stepflow-local-execution-role"
-
+from stepflow.runtime.arns import DEFAULT_REGION, DEFAULT_ROLE_ARN
+from stepflow.runtime.clock import Clock
 
 class EventType(StrEnum):
     """Every HistoryEventType AWS defines."""
@@ -214,22 +208,6 @@ def format_timestamp(moment: datetime) -> str:
     """A timestamp as AWS CLI v2 prints it (Python's isoformat) at AWS's millisecond precision,
     e.g. ``2024-05-01T12:00:05.215000+00:00``; a whole second prints without a fraction."""
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000).isoformat()
-
-
-def service_resource_parts(resource_arn: str) -> tuple[str, str]:
-    """(resourceType, resource) as Task* events name an optimized or SDK integration.
-
-    ``arn:aws:states:::lambda:invoke`` -> ("lambda", "invoke");
-    ``arn:aws:states:::states:startExecution.sync:2`` -> ("states", "startExecution.sync:2");
-    ``arn:aws:states:::aws-sdk:s3:getObject`` -> ("aws-sdk:s3", "getObject").
-    """
-    prefix = "arn:aws:states:::"
-    rest = resource_arn[len(prefix):] if resource_arn.startswith(prefix) else ""
-    service_parts = 2 if rest.startswith("aws-sdk:") else 1
-    parts = rest.split(":", service_parts)
-    if len(parts) <= service_parts or not all(parts):
-        raise ValueError(f"{resource_arn!r} is not a service integration ARN ({prefix}SERVICE:API)")
-    return ":".join(parts[:service_parts]), parts[service_parts]
 
 
 class History:
@@ -446,17 +424,15 @@ class History:
 
     def task_scheduled(
         self,
-        resource_arn: str,
+        task: tuple[str, str],
         parameters: Any,
         region: str = DEFAULT_REGION,
         timeout_in_seconds: int | None = None,
         heartbeat_in_seconds: int | None = None,
         previous_event_id: int | None = None,
     ) -> int:
-        resource_type, resource = service_resource_parts(resource_arn)
         details: dict[str, Any] = {
-            "resourceType": resource_type,
-            "resource": resource,
+            **_task(task),
             "region": region,
             "parameters": to_json(parameters),
         }
@@ -466,18 +442,20 @@ class History:
             details["heartbeatInSeconds"] = heartbeat_in_seconds
         return self._typed(EventType.TaskScheduled, details, previous_event_id)
 
-    def task_started(self, resource_arn: str, previous_event_id: int | None = None) -> int:
-        return self._typed(EventType.TaskStarted, _task(resource_arn), previous_event_id)
+    def task_started(self, task: tuple[str, str], previous_event_id: int | None = None) -> int:
+        return self._typed(EventType.TaskStarted, _task(task), previous_event_id)
 
-    def task_succeeded(self, resource_arn: str, output: Any, previous_event_id: int | None = None) -> int:
-        return self._typed(
-            EventType.TaskSucceeded, {**_task(resource_arn), **_output(output)}, previous_event_id
-        )
+    def task_submitted(self, task: tuple[str, str], output: Any, previous_event_id: int | None = None) -> int:
+        """A callback task's message was sent (``.waitForTaskToken``): the send's response."""
+        return self._typed(EventType.TaskSubmitted, {**_task(task), **_output(output)}, previous_event_id)
+
+    def task_succeeded(self, task: tuple[str, str], output: Any, previous_event_id: int | None = None) -> int:
+        return self._typed(EventType.TaskSucceeded, {**_task(task), **_output(output)}, previous_event_id)
 
     def task_ended_in_error(
         self,
         event_type: EventType,
-        resource_arn: str,
+        task: tuple[str, str],
         error: str | None,
         cause: str | None,
         previous_event_id: int | None = None,
@@ -486,7 +464,7 @@ class History:
         if event_type not in _TASK_ERROR_EVENTS:
             raise ValueError(f"{event_type} is not a task error event")
         return self._typed(
-            event_type, {**_task(resource_arn), **_error(error, cause)}, previous_event_id
+            event_type, {**_task(task), **_error(error, cause)}, previous_event_id
         )
 
 
@@ -504,46 +482,7 @@ def _error(error: str | None, cause: str | None) -> dict[str, Any]:
     return {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
 
 
-def _task(resource_arn: str) -> dict[str, str]:
-    resource_type, resource = service_resource_parts(resource_arn)
+def _task(task: tuple[str, str]) -> dict[str, str]:
+    """``resourceType`` and ``resource`` as Task* events name an integration (see integrations.base)."""
+    resource_type, resource = task
     return {"resourceType": resource_type, "resource": resource}
-
-
-# --- ARNs ----------------------------------------------------------------------------------------
-
-# StartExecution / CreateStateMachine name rules: 1-80 characters, none of whitespace, brackets,
-# wildcards, the listed special characters or control characters.
-_FORBIDDEN_NAME_CHARACTERS = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
-
-
-class InvalidName(StepflowError):
-    """A state machine or execution name AWS would refuse (AWS's error: InvalidName)."""
-
-
-def check_name(name: str, what: str = "execution") -> str:
-    """Return ``name`` if AWS accepts it as a state machine or execution name, else raise InvalidName."""
-    if not 1 <= len(name) <= 80:
-        raise InvalidName(f"Invalid Name: {what} name {name!r} must be 1 to 80 characters long")
-    bad = _FORBIDDEN_NAME_CHARACTERS.search(name)
-    if bad:
-        raise InvalidName(f"Invalid Name: {what} name {name!r} contains {bad.group()!r}")
-    return name
-
-
-def state_machine_arn(
-    name: str, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT
-) -> str:
-    """``arn:aws:states:REGION:ACCOUNT:stateMachine:NAME``."""
-    return f"arn:aws:states:{region}:{account}:stateMachine:{check_name(name, 'state machine')}"
-
-
-def execution_arn(
-    state_machine_name: str,
-    execution_name: str,
-    region: str = DEFAULT_REGION,
-    account: str = DEFAULT_ACCOUNT,
-) -> str:
-    """``arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:EXECUTION``."""
-    check_name(state_machine_name, "state machine")
-    check_name(execution_name)
-    return f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"

@@ -31,6 +31,7 @@ from stepflow.asl.errors import (
     DefinitionError,
     Diagnostic,
 )
+from stepflow.runtime.signals import HeartbeatTimedOut
 
 # AWS's docs say States.ALL matches neither, but AWS's recorded executions show a States.ALL
 # catcher handling a task result's States.DataLimitExceeded: the recording wins.
@@ -38,13 +39,6 @@ _UNCATCHABLE_BY_WILDCARD = frozenset({RUNTIME})
 _NOT_TASK_FAILED = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED, TIMEOUT, HEARTBEAT_TIMEOUT})
 JITTER_STRATEGIES = ("FULL", "NONE")
 _Handler = TypeVar("_Handler")  # a Retrier or a Catcher
-
-
-class HeartbeatTimedOut(ASLError):
-    """A task that missed its HeartbeatSeconds: named ``States.Timeout``, as AWS records it."""
-
-    def __init__(self, cause: str | None = None) -> None:
-        super().__init__(TIMEOUT, cause)
 
 
 def error_matches(error_equals: Iterable[str], error: str | ASLError) -> bool:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from PIL import Image
 
-from stepflow.engine.clock import RealClock
+from stepflow.runtime.clock import RealClock
 from stepflow.engine.execution import Execution
 from stepflow.machine import StateMachine
 from stepflow.riderphoto.stack import Stack, bindings

@@ -11,13 +11,13 @@ from stepflow.testing.assertions import (
     states_visited,
     step,
 )
-from stepflow.testing.mocks import MockConfig, MockConfigError, MockedRegistry, MockedResponse, TestCase, run_test_case
+from stepflow.testing.mocks import MockConfig, MockConfigError, MockedResources, MockedResponse, TestCase, run_test_case
 from stepflow.testing.test_state import test_state
 
 __all__ = [
     "MockConfig",
     "MockConfigError",
-    "MockedRegistry",
+    "MockedResources",
     "MockedResponse",
     "TestCase",
     "assert_history_contains",

@@ -24,13 +24,12 @@ from typing import Any, Mapping
 
 from stepflow.asl.errors import ASLError, StepflowError
 from stepflow.machine import NO_INPUT
-from stepflow.resources.registry import Target
+from stepflow.integrations.resources import Resources
 
 # Step Functions Local reads the file named by this variable (default: MockConfigFile.json).
 MOCK_CONFIG_ENV = "SFN_MOCK_CONFIG"
 MOCK_NOT_FOUND = "States.Runtime"
 _KEY = re.compile(r"^(\d+)(?:-(\d+))?$")
-_SERVICE_PREFIX = "arn:aws:states:::"
 
 
 class MockConfigError(StepflowError):
@@ -184,32 +183,26 @@ class MockConfig:
         return TestCase({state: self.responses[name] for state, name in states.items()}, test_case)
 
 
-class MockedRegistry:
-    """A resource registry answering the mocked states of a test case and delegating the rest.
+class MockedResources(Resources):
+    """The machine's resources with the mocked states of a test case answered from the mock.
 
-    It stands in for the machine's ResourceRegistry for one execution
-    (``StateMachine.run(..., registry=MockedRegistry(machine.registry, case))``). A mocked state
+    It stands in for the machine's Resources for one execution
+    (``StateMachine.run(..., resources=MockedResources(machine.resources, case))``). A mocked state
     keeps the history events of its real resource kind; a mocked ``.waitForTaskToken`` task answers
     at once, as Step Functions Local does.
     """
 
-    def __init__(self, inner: Any, test_case: TestCase) -> None:
-        self.inner = inner
+    def __init__(self, inner: Resources, test_case: TestCase) -> None:
+        super().__init__(
+            {name: inner.handler(name) for name in inner.names()},  # type: ignore[misc]
+            region=inner.region, account=inner.account, callbacks=inner.callbacks,
+        )
         self.test_case = test_case
 
-    def __getattr__(self, name: str) -> Any:  # substitutions, callbacks... come from the real registry
-        return getattr(self.inner, name)
-
-    def resolve(self, resource: str, parameters: Any = None, state_name: str = "") -> Target:
+    def override(self, state_name: str) -> Any:
         if state_name not in self.test_case.mocks:
-            return self.inner.resolve(resource, parameters, state_name)
-        kind = "integration" if resource.startswith(_SERVICE_PREFIX) else "function"
-        return Target(kind, resource, lambda event, context: self.test_case.answer(state_name))
-
-    def invoke(self, resource: str, payload: Any, *, state_name: str = "", **limits: Any) -> Any:
-        if state_name not in self.test_case.mocks:
-            return self.inner.invoke(resource, payload, state_name=state_name, **limits)
-        return self.test_case.answer(state_name)
+            return None
+        return lambda _input: self.test_case.answer(state_name)
 
 
 def run_test_case(
@@ -228,4 +221,4 @@ def run_test_case(
     """
     if isinstance(test_case, str):
         test_case = (mock_config or MockConfig.load()).test_case(machine.name, test_case)
-    return machine.run(input, registry=MockedRegistry(machine.registry, test_case), **run_kwargs)
+    return machine.run(input, resources=MockedResources(machine.resources, test_case), **run_kwargs)

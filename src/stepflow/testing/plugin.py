@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from stepflow.client import Client
-from stepflow.engine.clock import VirtualClock
+from stepflow.runtime.clock import VirtualClock
 from stepflow.machine import StateMachine
 from stepflow.testing.mocks import MOCK_CONFIG_ENV, MockConfig
 

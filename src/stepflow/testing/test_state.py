@@ -29,7 +29,7 @@ from stepflow.api_errors import InvalidDefinition, InvalidExecutionInput, Valida
 from stepflow.asl.errors import RUNTIME, ASLError, DefinitionError
 from stepflow.asl.paths import to_json
 from stepflow.engine.execution import single_state_lane
-from stepflow.engine.history import DEFAULT_ACCOUNT, DEFAULT_REGION
+from stepflow.runtime.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
 from stepflow.engine.retry import error_matches
 from stepflow.engine.states.base import CompiledState, Lane, run_state
 from stepflow.engine.trace import StepRecord

@@ -6,8 +6,6 @@ Retry, Catch, exited event, StepRecord). The run loop calls it for every state; 
 """
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,51 +19,10 @@ from stepflow.engine.history import EventType, state_events
 from stepflow.engine.retry import CatchPolicy, RetryPolicy
 from stepflow.engine.trace import Scope, StepRecord
 from stepflow.engine.variables import VariableScope
+from stepflow.runtime.signals import Stopped, StopSignal
 
 if TYPE_CHECKING:
     from stepflow.engine.execution import Run
-
-
-class Stopped(Exception):
-    """A lane was told to stop (a sibling branch or iteration failed, or the execution ended)."""
-
-
-class ExecutionTimedOut(Exception):
-    """The execution ran past its top-level TimeoutSeconds; no Catch can handle this."""
-
-
-class StopSignal:
-    """A stop flag that is also set when any enclosing signal is (nested Parallel/Map), and that
-    can be waited on, so a lane blocked on a handler or a real-time sleep stops at once."""
-
-    __slots__ = ("_event", "_children", "__weakref__")
-
-    def __init__(self, parent: StopSignal | None = None) -> None:
-        self._event = threading.Event()
-        self._children: weakref.WeakSet[StopSignal] = weakref.WeakSet()
-        if parent is not None:
-            with _SIGNALS:
-                parent._children.add(self)
-                inherited = parent._event.is_set()
-            if inherited:
-                self._event.set()
-
-    def set(self) -> None:
-        self._event.set()
-        with _SIGNALS:
-            children = list(self._children)
-        for child in children:
-            child.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until set or ``timeout`` seconds pass; True when set."""
-        return self._event.wait(timeout)
-
-
-_SIGNALS = threading.Lock()  # guards every StopSignal's children
 
 
 @dataclass(eq=False)

@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any, Callable
 
 from stepflow.asl.errors import ASLError
-from stepflow.engine.clock import Clock, sleep_until
-from stepflow.engine.states.base import Lane, StopSignal, Stopped
+from stepflow.runtime.clock import Clock
+from stepflow.engine.states.base import Lane
+from stepflow.runtime.signals import Stopped, StopSignal
 
 
 @dataclass
@@ -148,7 +149,7 @@ def fan_out(
         except BaseException as raised:  # keep joining the others before re-raising
             problem = problem or raised
     if ends:
-        sleep_until(clock, max(ends))
+        clock.wait_until(max(ends))
     if problem is not None:
         raise problem
     return result

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepflow.engine.states.base import CompiledBranch, CompiledState, Lane, Stopped, StopSignal, run_lane
+from stepflow.engine.states.base import CompiledBranch, CompiledState, Lane, run_lane
+from stepflow.runtime.signals import Stopped, StopSignal
 from stepflow.engine.states.fanout import BranchLinks, fan_out
 from stepflow.engine.trace import StepRecord
 

@@ -1,106 +1,112 @@
-"""Task: hands its effective input to the resource's local handler and takes the reply as its result.
+"""Task: hands its effective input to the integration its Resource is bound to, and takes the reply
+as its result.
 
-The history follows the resource kind, as on AWS: a plain Lambda function ARN gives
+The Resource was resolved once, at compile time, to a ``Binding`` (``integrations/table.py``). The
+history follows the integration's event style, as on AWS: a Lambda function ARN gives
 LambdaFunctionScheduled / Started / Succeeded (Failed, TimedOut); a service integration such as
 ``arn:aws:states:::lambda:invoke`` gives TaskScheduled / TaskStarted / TaskSucceeded (TaskFailed,
-TaskTimedOut). Resolving the ARN to a handler, calling it and enforcing TimeoutSeconds /
-HeartbeatSeconds is the resource registry's job. A ``.waitForTaskToken`` or activity task waits for
-its answer from outside (``states/callback.py``); each attempt of such a task gets a fresh task token
-in ``$$.Task.Token``.
+TaskTimedOut) naming its resourceType and resource. A ``.waitForTaskToken`` or activity task waits
+for its answer from outside (``states/callback.py``); each attempt of such a task gets a fresh task
+token in ``$$.Task.Token``. A stand-in for one run (a mocked response) answers through
+``Resources.override`` and keeps the events of the Resource's kind.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from stepflow.asl.errors import HEARTBEAT_TIMEOUT, RUNTIME, TIMEOUT, ASLError, StepflowError
+from stepflow.asl.errors import HEARTBEAT_TIMEOUT, TIMEOUT, ASLError
 from stepflow.asl.paths import PathNotFound, StateDataError
 from stepflow.engine.dataflow import Reader, payload_json
-from stepflow.engine.history import EventType, service_resource_parts
+from stepflow.engine.history import EventType
 from stepflow.engine.states.base import CompiledState, Lane
-from stepflow.engine.states.callback import WAIT_FOR_TASK_TOKEN, wait_for_answer
-from stepflow.resources.callbacks import new_task_token
+from stepflow.engine.states.callback import wait_for_activity, wait_for_callback
 from stepflow.engine.trace import StepRecord
+from stepflow.integrations.base import Binding, EventStyle, TaskCall, event_style
+from stepflow.integrations.callbacks import new_task_token
 
 _TIMEOUTS = (TIMEOUT, HEARTBEAT_TIMEOUT)
-_SERVICE_PREFIX = "arn:aws:states:::"
 
 
 class TaskState(CompiledState):
     def __init__(
         self,
         *args: Any,
-        resource: str,
+        binding: Binding,
         timeout: int | Reader | None = None,
         heartbeat: int | Reader | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.resource = resource
+        self.binding = binding
+        self.resource = binding.resource
         self.timeout = timeout
         self.heartbeat = heartbeat
 
     def execute(self, state_input: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
-        if self.resource.endswith(WAIT_FOR_TASK_TOKEN):
+        if self.binding.pattern == "waitForTaskToken":
             context = {**context, "Task": {"Token": new_task_token()}}
         return super().execute(state_input, context, record, lane)
 
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         run = lane.run
-        history = run.history
-        timeout = _seconds(self.timeout, record.input, context, "TimeoutSecondsPath")
-        heartbeat = _seconds(self.heartbeat, record.input, context, "HeartbeatSecondsPath")
-        try:
-            target = run.registry.resolve(self.resource, data, self.name)
-        except StepflowError as unsupported:
-            raise ASLError(RUNTIME, str(unsupported)) from None
-        if target.kind in ("callback", "activity"):
-            return wait_for_answer(self.name, target, data, context, lane, timeout, heartbeat)
-        # Service integrations (arn:aws:states:::...) write Task* events, functions LambdaFunction*.
-        is_lambda = not (target.kind == "integration" and self.resource.startswith(_SERVICE_PREFIX))
-        if is_lambda:
-            lane.follow(history.lambda_function_scheduled(self.resource, data, timeout, lane.last_event_id))
-            lane.follow(history.lambda_function_started(lane.last_event_id))
-        else:
-            lane.follow(
-                history.task_scheduled(
-                    self.resource,
-                    data,
-                    timeout_in_seconds=timeout,
-                    heartbeat_in_seconds=heartbeat,
-                    previous_event_id=lane.last_event_id,
-                )
-            )
-            lane.follow(history.task_started(self.resource, lane.last_event_id))
-        try:
+        call = TaskCall(
+            self.resource, data, self.name, run.resources, run.clock, context,
+            timeout_seconds=_seconds(self.timeout, record.input, context, "TimeoutSecondsPath"),
+            heartbeat_seconds=_seconds(self.heartbeat, record.input, context, "HeartbeatSecondsPath"),
             # Inside a Parallel/Map a failing sibling aborts this task at once (AWS), so the
             # handler is waited for on the side; elsewhere it is called directly (cheaper).
-            result = run.registry.invoke(
-                self.resource, data, state_name=self.name, timeout_seconds=timeout, heartbeat_seconds=heartbeat,
-                clock=run.clock, **({"stop": lane.stop} if lane.scope else {}),
+            stop=lane.stop if lane.scope else None,
+        )
+        binding = self.binding
+        override = run.resources.override(self.name)
+        if override is not None:
+            return self._call(call, event_style(self.resource), lambda: override(data), lane)
+        if binding.events == "activity":
+            return wait_for_activity(call, lane)
+        if binding.pattern == "waitForTaskToken":
+            return wait_for_callback(binding, call, lane)
+        if binding.pattern:
+            return self._call(call, "task", lambda: binding.integration.run_sync(call, binding.pattern), lane)
+        return self._call(call, binding.events, lambda: binding.integration.invoke(call), lane)
+
+    def _call(self, call: TaskCall, events: EventStyle, work: Callable[[], Any], lane: Lane) -> Any:
+        """Run ``work`` between the scheduled/started and the succeeded/failed events of ``events``."""
+        history = lane.run.history
+        if events == "lambda":
+            lane.follow(history.lambda_function_scheduled(self.resource, call.parameters, call.timeout_seconds, lane.last_event_id))
+            lane.follow(history.lambda_function_started(lane.last_event_id))
+        else:
+            names = self.binding.task_names
+            lane.follow(
+                history.task_scheduled(
+                    names, call.parameters, timeout_in_seconds=call.timeout_seconds,
+                    heartbeat_in_seconds=call.heartbeat_seconds, previous_event_id=lane.last_event_id,
+                )
             )
+            lane.follow(history.task_started(names, lane.last_event_id))
+        try:
+            result = work()
             # AWS's cause names the resource: the function ARN, or the integration's service ('lambda').
-            payload_json(result, self.resource if is_lambda else service_resource_parts(self.resource)[0])
+            payload_json(result, self.resource if events == "lambda" else self.binding.task_names[0])
         except ASLError as error:
-            self._failed(error, lane, is_lambda)
+            self._failed(error, lane, events)
             raise
-        if is_lambda:
+        if events == "lambda":
             lane.follow(history.lambda_function_succeeded(result, lane.last_event_id))
         else:
-            lane.follow(history.task_succeeded(self.resource, result, lane.last_event_id))
+            lane.follow(history.task_succeeded(self.binding.task_names, result, lane.last_event_id))
         return result
 
-    def _failed(self, error: ASLError, lane: Lane, is_lambda: bool) -> None:
+    def _failed(self, error: ASLError, lane: Lane, events: EventStyle) -> None:
         history = lane.run.history
         timed_out = error.error in _TIMEOUTS
-        if is_lambda:
+        if events == "lambda":
             kind = EventType.LambdaFunctionTimedOut if timed_out else EventType.LambdaFunctionFailed
-            lane.follow(
-                history.lambda_function_ended_in_error(kind, error.error, error.cause, lane.last_event_id)
-            )
+            lane.follow(history.lambda_function_ended_in_error(kind, error.error, error.cause, lane.last_event_id))
         else:
             kind = EventType.TaskTimedOut if timed_out else EventType.TaskFailed
             lane.follow(
-                history.task_ended_in_error(kind, self.resource, error.error, error.cause, lane.last_event_id)
+                history.task_ended_in_error(kind, self.binding.task_names, error.error, error.cause, lane.last_event_id)
             )
 
 

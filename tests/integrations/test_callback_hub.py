@@ -7,9 +7,10 @@ import pytest
 
 from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import ASLError
-from stepflow.engine.clock import VirtualClock
-from stepflow.engine.retry import HeartbeatTimedOut, error_matches
-from stepflow.resources.callbacks import CallbackHub, new_task_token
+from stepflow.runtime.clock import VirtualClock
+from stepflow.engine.retry import error_matches
+from stepflow.runtime.signals import HeartbeatTimedOut
+from stepflow.integrations.callbacks import CallbackHub, new_task_token
 
 
 def answer_later(action) -> threading.Thread:

@@ -19,8 +19,8 @@ from typing import Any, Callable, Iterator
 
 from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.engine.clock import Clock, VirtualClock
-from stepflow.engine.retry import HeartbeatTimedOut
+from stepflow.runtime.clock import Clock
+from stepflow.runtime.signals import HeartbeatTimedOut
 
 # How often (real seconds) a waiting task looks at its clock, its deadline and its lane.
 POLL_SECONDS = 0.01
@@ -197,7 +197,7 @@ class CallbackHub:
                     if kind == "failure":
                         raise value
                     return value
-                now = clock.catch_up() if isinstance(clock, VirtualClock) else clock.now()
+                now = clock.catch_up()
                 if deadline is not None and now >= deadline:
                     raise ASLError(TIMEOUT)
                 if heartbeat_seconds and beat is not None and now >= beat + timedelta(seconds=heartbeat_seconds):

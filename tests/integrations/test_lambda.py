@@ -12,15 +12,18 @@ import pytest
 
 from stepflow import TaskError
 from stepflow.asl.errors import ASLError
-from stepflow.engine.clock import VirtualClock
-from stepflow.engine.retry import HeartbeatTimedOut
-from stepflow.resources.registry import LAMBDA_INVOKE, ResourceRegistry
+from stepflow.runtime.clock import VirtualClock
+from stepflow.integrations.lambda_ import LAMBDA_INVOKE
+from stepflow.integrations.resources import Resources
+from stepflow.runtime.signals import HeartbeatTimedOut
+
+from .calls import invoke
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:Worker"
 
 
 def invoke_function(handler, payload=None, **limits):
-    return ResourceRegistry({"Worker": handler}).invoke(ARN, payload if payload is not None else {}, **limits)
+    return invoke(Resources({"Worker": handler}), ARN, payload if payload is not None else {}, **limits)
 
 
 def failure(call) -> ASLError:
@@ -53,8 +56,8 @@ def test_handler_gets_a_copy_and_cannot_change_the_state_data():
 
 def test_lambda_invoke_returns_lambdas_invoke_response():
     clock = VirtualClock(datetime(2024, 5, 1, 12, 0, 5, tzinfo=timezone.utc))
-    registry = ResourceRegistry({"Worker": lambda event, context: {"got": event}}, clock=clock)
-    result = registry.invoke(LAMBDA_INVOKE, {"FunctionName": ARN, "Payload": {"x": 1}})
+    resources = Resources({"Worker": lambda event, context: {"got": event}})
+    result = invoke(resources, LAMBDA_INVOKE, {"FunctionName": ARN, "Payload": {"x": 1}}, clock=clock)
     assert list(result) == ["ExecutedVersion", "Payload", "SdkHttpMetadata", "SdkResponseMetadata", "StatusCode"]
     assert result["ExecutedVersion"] == "$LATEST"
     assert result["Payload"] == {"got": {"x": 1}}
@@ -69,19 +72,19 @@ def test_lambda_invoke_returns_lambdas_invoke_response():
 
 
 def test_lambda_invoke_without_payload_sends_an_empty_event():
-    registry = ResourceRegistry({"Worker": lambda event, context: event})
-    assert registry.invoke(LAMBDA_INVOKE, {"FunctionName": "Worker"})["Payload"] == {}
+    resources = Resources({"Worker": lambda event, context: event})
+    assert invoke(resources, LAMBDA_INVOKE, {"FunctionName": "Worker"})["Payload"] == {}
 
 
 def test_lambda_invoke_of_a_numbered_version_reports_it_as_executed():
-    registry = ResourceRegistry({"Worker": lambda event, context: context.function_version})
-    result = registry.invoke(LAMBDA_INVOKE, {"FunctionName": "Worker:7"})
+    resources = Resources({"Worker": lambda event, context: context.function_version})
+    result = invoke(resources, LAMBDA_INVOKE, {"FunctionName": "Worker:7"})
     assert result["ExecutedVersion"] == "7" and result["Payload"] == "7"
 
 
 def test_registered_service_resource_gets_the_effective_input():
-    registry = ResourceRegistry({"arn:aws:states:::sns:publish": lambda event, context: {"MessageId": event["Message"]}})
-    assert registry.invoke("arn:aws:states:::sns:publish", {"Message": "m-1"}) == {"MessageId": "m-1"}
+    resources = Resources({"arn:aws:states:::sns:publish": lambda event, context: {"MessageId": event["Message"]}})
+    assert invoke(resources, "arn:aws:states:::sns:publish", {"Message": "m-1"}) == {"MessageId": "m-1"}
 
 
 # --- the context object --------------------------------------------------------------------------
@@ -135,8 +138,8 @@ def test_function_arn_error_cause_is_lambdas_error_json_as_python_writes_it():
 
 
 def test_lambda_invoke_error_cause_is_compact_json():
-    registry = ResourceRegistry({"Worker": raise_value_error})
-    error = failure(lambda: registry.invoke(LAMBDA_INVOKE, {"FunctionName": "Worker", "Payload": {}}))
+    resources = Resources({"Worker": raise_value_error})
+    error = failure(lambda: invoke(resources, LAMBDA_INVOKE, {"FunctionName": "Worker", "Payload": {}}))
     assert error.error == "ValueError"
     assert error.cause.startswith('{"errorMessage":"Some exception was raised.","errorType":"ValueError","requestId":"')
 
@@ -154,9 +157,9 @@ def test_stack_trace_follows_the_error_through_helper_functions():
 
 
 def test_unknown_function_fails_like_a_missing_lambda():
-    registry = ResourceRegistry({})
-    for call in (lambda: registry.invoke(ARN, {}),
-                 lambda: registry.invoke(LAMBDA_INVOKE, {"FunctionName": "Worker"})):
+    resources = Resources({})
+    for call in (lambda: invoke(resources, ARN, {}),
+                 lambda: invoke(resources, LAMBDA_INVOKE, {"FunctionName": "Worker"})):
         error = failure(call)
         assert error.error == "Lambda.ResourceNotFoundException"
         assert error.cause.startswith(f"Function not found: {ARN} (Service: AWSLambda; Status Code: 404; "
@@ -212,10 +215,10 @@ def test_heartbeats_keep_a_long_handler_alive():
 def test_an_abandoned_handler_thread_does_not_block_process_exit():
     script = (
         "import time\n"
-        "from stepflow.resources.registry import ResourceRegistry\n"
-        "r = ResourceRegistry({'Hang': lambda e, c: time.sleep(3600)})\n"
+        "from stepflow.integrations.lambda_runtime import run_handler\n"
+        "from stepflow.integrations.lambda_context import LambdaContext\n"
         "try:\n"
-        "    r.invoke('arn:aws:lambda:us-east-1:123456789012:function:Hang', {}, timeout_seconds=0.1)\n"
+        "    run_handler(lambda e, c: time.sleep(3600), {}, LambdaContext('Hang', 'arn', 0.1), timeout_seconds=0.1)\n"
         "except Exception as e:\n"
         "    print(e.error)\n"
     )

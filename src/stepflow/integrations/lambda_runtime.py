@@ -22,9 +22,8 @@ from email.utils import format_datetime
 from typing import Any, Callable
 
 from stepflow.asl.errors import TIMEOUT, ASLError
-from stepflow.engine.retry import HeartbeatTimedOut
-from stepflow.engine.states.base import StopSignal, Stopped
-from stepflow.resources.lambda_context import LambdaContext
+from stepflow.integrations.lambda_context import LambdaContext
+from stepflow.runtime.signals import HeartbeatTimedOut, Stopped, StopSignal
 
 Handler = Callable[[Any, LambdaContext], Any]
 

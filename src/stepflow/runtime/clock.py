@@ -10,7 +10,10 @@ import threading
 import time
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from stepflow.runtime.signals import StopSignal
 
 # A fixed default start for virtual time, so histories recorded in tests are reproducible.
 DEFAULT_VIRTUAL_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -34,6 +37,18 @@ class Clock(Protocol):
         """Let ``seconds`` pass (negative or zero: return at once)."""
         ...
 
+    def wait(self, seconds: float, stop: StopSignal | None = None) -> bool:
+        """Let ``seconds`` pass, ending early when ``stop`` is set first; True when stopped."""
+        ...
+
+    def wait_until(self, moment: datetime, stop: StopSignal | None = None) -> bool:
+        """Wait until ``moment`` (timezone-aware; a past moment returns at once); True when stopped."""
+        ...
+
+    def catch_up(self) -> datetime:
+        """The time a lane waiting on the outside world lives at (see VirtualClock.catch_up)."""
+        ...
+
     def timeline(self, start: datetime | None = None) -> AbstractContextManager[Timeline]:
         """Context for one concurrent branch forked at ``start`` (see VirtualClock)."""
         ...
@@ -48,6 +63,18 @@ class RealClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def wait(self, seconds: float, stop: StopSignal | None = None) -> bool:
+        if stop is None:
+            self.sleep(seconds)
+            return False
+        return seconds > 0 and stop.wait(seconds)
+
+    def wait_until(self, moment: datetime, stop: StopSignal | None = None) -> bool:
+        return self.wait((_aware(moment) - self.now()).total_seconds(), stop)
+
+    def catch_up(self) -> datetime:
+        return self.now()
 
     @contextmanager
     def timeline(self, start: datetime | None = None) -> Iterator[Timeline]:
@@ -71,7 +98,7 @@ class VirtualClock:
     on that thread ``now()`` and ``sleep()`` then use the branch's own cursor, starting at the
     fork, and every wake time also pushes the frontier forward. After joining the branches, a
     caller outside any timeline sees the frontier, the latest branch end; a caller inside one
-    (a nested Parallel) calls ``sleep_until(clock, max(branch ends))``.
+    (a nested Parallel) calls ``clock.wait_until(max(branch ends))``.
     """
 
     def __init__(self, start: datetime | None = None) -> None:
@@ -98,6 +125,15 @@ class VirtualClock:
             return
         with self._lock:
             self._now = self._now + timedelta(seconds=seconds)
+
+    def wait(self, seconds: float, stop: StopSignal | None = None) -> bool:
+        """Virtual time passes at once, so nothing can stop it midway."""
+        self.sleep(seconds)
+        return False
+
+    def wait_until(self, moment: datetime, stop: StopSignal | None = None) -> bool:
+        self.advance_to(_aware(moment))
+        return False
 
     def advance_to(self, moment: datetime) -> None:
         """Move time forward to ``moment``; a moment already past leaves time unchanged."""
@@ -140,11 +176,7 @@ class VirtualClock:
         return getattr(self._local, "cursor", None)
 
 
-def sleep_until(clock: Clock, moment: datetime) -> None:
-    """Sleep on ``clock`` until ``moment`` (a Wait state's Timestamp); a past moment returns at once."""
+def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
-        raise ValueError(f"sleep_until needs a timezone-aware moment, got {moment.isoformat()}")
-    if isinstance(clock, VirtualClock):
-        clock.advance_to(moment)
-        return
-    clock.sleep((moment - clock.now()).total_seconds())
+        raise ValueError(f"a clock needs a timezone-aware moment, got {moment.isoformat()}")
+    return moment

@@ -1,0 +1,59 @@
+"""The one table of integrations: which Integration serves a Task's Resource.
+
+``resolve`` runs once per Task state, when the machine is compiled. Its order:
+1. a handler registered for the exact Resource string answers it;
+2. an activity ARN;
+3. the Resource's pattern suffix (``.sync``, ``.sync:2``, ``.waitForTaskToken``) is split off and
+   the rest is looked up: Lambda first, then each row of ``SERVICES``;
+4. anything else is ``Unsupported``: the task fails with States.Runtime, naming the Resource.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from stepflow.integrations.activity import ACTIVITY_ARN, Activity
+from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern
+from stepflow.integrations.handler import RegisteredHandler
+from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
+from stepflow.integrations.resources import FUNCTION_ARN, FUNCTION_NAME, Resources
+from stepflow.integrations.unsupported import Unsupported
+
+# Resource (without its pattern suffix) -> the integration serving it. One row per service API,
+# or per service with a ``SERVICE:*`` key for every action of an SDK integration.
+SERVICES: dict[str, Callable[[str], Integration]] = {
+    LAMBDA_INVOKE: LambdaInvoke,
+}
+
+
+def resolve(resource: str, resources: Resources, state_name: str = "") -> Binding:
+    """The Binding of a Task state's ``resource``, given the handlers the machine has."""
+    if resources.handler(resource) is not None or ACTIVITY_ARN.match(resource):
+        return Binding(resource, _integration(resource, resources, state_name))
+    base, pattern = split_pattern(resource)
+    integration = _integration(base, resources, state_name)
+    if pattern and pattern not in integration.patterns:
+        reason = (
+            f"state {state_name!r}: Resource {resource!r} uses the {pattern_suffix(pattern)} integration "
+            "pattern, which stepflow does not run for this resource"
+        )
+        return Binding(resource, Unsupported(base, reason), pattern)
+    return Binding(resource, integration, pattern)
+
+
+def _integration(resource: str, resources: Resources, state_name: str) -> Integration:
+    registered = resources.handler(resource) is not None
+    if FUNCTION_ARN.match(resource) or (registered and FUNCTION_NAME.match(resource)):
+        return LambdaFunction(resource)
+    if registered:
+        return RegisteredHandler(resource)
+    if ACTIVITY_ARN.match(resource):
+        return Activity(resource)
+    service = SERVICES.get(resource) or SERVICES.get(_any_action(resource))
+    if service is not None:
+        return service(resource)
+    return Unsupported(resource, f"state {state_name!r}: no handler is registered for Resource {resource!r}")
+
+
+def _any_action(resource: str) -> str:
+    """``arn:aws:states:::aws-sdk:s3:getObject`` -> ``arn:aws:states:::aws-sdk:s3:*``."""
+    return resource.rsplit(":", 1)[0] + ":*"

@@ -1,1 +1,0 @@
-"""Task resources: ARNs resolved to local Python callables with AWS Lambda's signature."""
