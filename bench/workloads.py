@@ -20,9 +20,10 @@ class Workload:
     input: Callable[[], Any]
     check: Callable[[Any], None]
     note: Callable[[Any, float], str] = lambda execution, seconds: ""
+    resources: dict[str, Callable[..., Any]] | None = None
 
     def machine(self) -> StateMachine:
-        return StateMachine(self.definition())
+        return StateMachine(self.definition(), resources=self.resources)
 
 
 def pass_chain() -> dict:
@@ -37,6 +38,46 @@ def pass_chain() -> dict:
         for i in range(CHAIN_LENGTH)
     }
     return {"StartAt": "S0", "States": states}
+
+
+ECHO_ARN = "arn:aws:lambda:us-east-1:123456789012:function:Echo"
+FANOUT_BRANCHES = 100
+
+
+def task_chain() -> dict:
+    """10,000 Lambda Task states (an echo handler), each with Parameters and ResultPath."""
+    states = {
+        f"T{i}": {
+            "Type": "Task",
+            "Resource": ECHO_ARN,
+            "Parameters": {"value.$": "$.value", "step": i},
+            "ResultPath": "$.last",
+            **({"Next": f"T{i + 1}"} if i + 1 < CHAIN_LENGTH else {"End": True}),
+        }
+        for i in range(CHAIN_LENGTH)
+    }
+    return {"StartAt": "T0", "States": states}
+
+
+def echo(event: Any, context: Any) -> Any:
+    return event
+
+
+def parallel_fanout() -> dict:
+    """A Parallel state of 100 branches, each 3 Pass states (state names are unique machine-wide)."""
+
+    def branch(i: int) -> dict:
+        return {
+            "StartAt": f"A{i}",
+            "States": {
+                f"A{i}": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "Next": f"B{i}"},
+                f"B{i}": {"Type": "Pass", "Result": "b", "ResultPath": "$.b", "Next": f"C{i}"},
+                f"C{i}": {"Type": "Pass", "End": True},
+            },
+        }
+
+    branches = [branch(i) for i in range(FANOUT_BRANCHES)]
+    return {"StartAt": "Fan", "States": {"Fan": {"Type": "Parallel", "Branches": branches, "End": True}}}
 
 
 def inline_map() -> dict:
@@ -119,6 +160,21 @@ WORKLOADS = [
         lambda: {"value": 1},
         lambda execution: None,
         lambda execution, seconds: "floor 50,000/s",
+    ),
+    Workload(
+        "Task chain: 10,000 Lambda tasks (echo), Parameters+ResultPath",
+        task_chain,
+        lambda: {"value": 1},
+        lambda execution: None,
+        lambda execution, seconds: "target: 75% of the Pass chain's rate",
+        resources={ECHO_ARN: echo},
+    ),
+    Workload(
+        "Parallel fan-out: 100 branches x 3 Pass states",
+        parallel_fanout,
+        lambda: {"n": 1},
+        lambda execution: None,
+        lambda execution, seconds: "target: the Pass chain's rate per transition",
     ),
     Workload(
         "Inline Map: 10,000 items x 3 Pass states",

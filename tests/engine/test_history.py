@@ -29,10 +29,10 @@ def test_a_lambda_task_execution_reads_like_aws_history(history: History, clock:
     arn = "arn:aws:lambda:us-east-1:123456789012:function:HelloFunction"
     history.execution_started({"who": "AWS"})
     history.state_entered("Task", "HelloWorld", {"who": "AWS"})
-    history.lambda_function_scheduled(arn, {"who": "AWS"}, timeout_in_seconds=60)
+    history.lambda_function_scheduled(arn, '{"who":"AWS"}', timeout_in_seconds=60)
     history.lambda_function_started()
     clock.sleep(0.215)
-    history.lambda_function_succeeded("Hello, AWS!")
+    history.lambda_function_succeeded('"Hello, AWS!"')
     history.state_exited("Task", "HelloWorld", "Hello, AWS!")
     history.execution_succeeded("Hello, AWS!")
     events = history.to_json()["events"]
@@ -84,10 +84,10 @@ def test_timestamps_are_cut_to_aws_millisecond_precision():
 
 def test_service_integration_events_name_resource_type_and_resource(history: History):
     resource = task_names("arn:aws:states:::lambda:invoke")
-    history.task_scheduled(resource, {"FunctionName": "f", "Payload": {"a": 1}}, timeout_in_seconds=60,
+    history.task_scheduled(resource, '{"FunctionName":"f","Payload":{"a":1}}', timeout_in_seconds=60,
                            heartbeat_in_seconds=10)
     history.task_started(resource)
-    history.task_succeeded(resource, {"StatusCode": 200})
+    history.task_succeeded(resource, '{"StatusCode":200}')
     history.task_ended_in_error(EventType.TaskFailed, resource, "Lambda.Unknown", "boom")
     events = history.events
     assert events[0]["taskScheduledEventDetails"] == {

@@ -395,13 +395,14 @@ class History:
     def lambda_function_scheduled(
         self,
         resource: str,
-        input: Any,
+        input_json: str,
         timeout_in_seconds: int | None = None,
         previous_event_id: int | None = None,
     ) -> int:
+        """Takes the input's JSON text, which the task has made once for the handler too."""
         details: dict[str, Any] = {
             "resource": resource,
-            "input": to_json(input),
+            "input": input_json,
             "inputDetails": {"truncated": False},
         }
         if timeout_in_seconds is not None:
@@ -411,8 +412,9 @@ class History:
     def lambda_function_started(self, previous_event_id: int | None = None) -> int:
         return self._typed(EventType.LambdaFunctionStarted, None, previous_event_id)
 
-    def lambda_function_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
-        return self._typed(EventType.LambdaFunctionSucceeded, _output(output), previous_event_id)
+    def lambda_function_succeeded(self, output_json: str, previous_event_id: int | None = None) -> int:
+        """Takes the result's JSON text, made once for the payload-size check."""
+        return self._typed(EventType.LambdaFunctionSucceeded, _output_json(output_json), previous_event_id)
 
     def lambda_function_ended_in_error(
         self, event_type: EventType, error: str | None, cause: str | None, previous_event_id: int | None = None
@@ -425,7 +427,7 @@ class History:
     def task_scheduled(
         self,
         task: tuple[str, str],
-        parameters: Any,
+        parameters_json: str,
         region: str = DEFAULT_REGION,
         timeout_in_seconds: int | None = None,
         heartbeat_in_seconds: int | None = None,
@@ -434,7 +436,7 @@ class History:
         details: dict[str, Any] = {
             **_task(task),
             "region": region,
-            "parameters": to_json(parameters),
+            "parameters": parameters_json,
         }
         if timeout_in_seconds is not None:
             details["timeoutInSeconds"] = timeout_in_seconds
@@ -449,8 +451,8 @@ class History:
         """A callback task's message was sent (``.waitForTaskToken``): the send's response."""
         return self._typed(EventType.TaskSubmitted, {**_task(task), **_output(output)}, previous_event_id)
 
-    def task_succeeded(self, task: tuple[str, str], output: Any, previous_event_id: int | None = None) -> int:
-        return self._typed(EventType.TaskSucceeded, {**_task(task), **_output(output)}, previous_event_id)
+    def task_succeeded(self, task: tuple[str, str], output_json: str, previous_event_id: int | None = None) -> int:
+        return self._typed(EventType.TaskSucceeded, {**_task(task), **_output_json(output_json)}, previous_event_id)
 
     def task_ended_in_error(
         self,
@@ -474,7 +476,11 @@ _TASK_ERROR_EVENTS = frozenset(
 
 
 def _output(output: Any) -> dict[str, Any]:
-    return {"output": to_json(output), "outputDetails": {"truncated": False}}
+    return _output_json(to_json(output))
+
+
+def _output_json(output_json: str) -> dict[str, Any]:
+    return {"output": output_json, "outputDetails": {"truncated": False}}
 
 
 def _error(error: str | None, cause: str | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from stepflow.asl.errors import RUNTIME, ASLError, StepflowError
+from stepflow.asl.paths import to_json
 from stepflow.runtime.clock import Clock
 from stepflow.runtime.signals import StopSignal
 
@@ -53,6 +54,12 @@ class TaskCall:
     timeout_seconds: int | None = None
     heartbeat_seconds: int | None = None
     stop: StopSignal | None = None
+    # The effective input's JSON text, made once: for the history and for a handler's copy.
+    parameters_json: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.parameters_json:
+            object.__setattr__(self, "parameters_json", to_json(self.parameters))
 
     @property
     def task_token(self) -> str | None:

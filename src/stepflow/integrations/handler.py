@@ -26,6 +26,6 @@ class RegisteredHandler(Integration):
             raise runtime_failure(f"state {call.state_name!r}: no handler is registered for Resource {self.resource!r}")
         context = LambdaContext(call.state_name or self.resource, self.resource, call.timeout_seconds)
         return run_handler(
-            handler, call.parameters, context, compact_cause=True,
+            handler, call.parameters, context, compact_cause=True, event_json=call.parameters_json,
             timeout_seconds=call.timeout_seconds, heartbeat_seconds=call.heartbeat_seconds, stop=call.stop,
         )

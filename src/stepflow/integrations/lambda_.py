@@ -25,7 +25,9 @@ class LambdaFunction(Integration):
 
     def invoke(self, call: TaskCall) -> Any:
         function = call.resources.function(self.resource)
-        return _run(function, call.parameters, call, compact_cause=False)
+        return run_handler(
+            _handler(function), call.parameters, _context(function, call), event_json=call.parameters_json, **_limits(call)
+        )
 
 
 class LambdaInvoke(Integration):
@@ -52,10 +54,6 @@ class LambdaInvoke(Integration):
             _handler(function), parameters.get("Payload", {}), context, compact_cause=True, **_limits(call)
         )
         return invoke_response(result, context.aws_request_id, function.version, call.clock.now())
-
-
-def _run(function: Function, event: Any, call: TaskCall, *, compact_cause: bool) -> Any:
-    return run_handler(_handler(function), event, _context(function, call), compact_cause=compact_cause, **_limits(call))
 
 
 def _handler(function: Function) -> Any:

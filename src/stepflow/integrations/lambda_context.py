@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
+from functools import cached_property
 
 # Lambda's own maximum run time: the remaining time a handler sees when its task has no
 # TimeoutSeconds (Step Functions' default task timeout, 99999999 s, never binds before it).
@@ -30,16 +31,23 @@ class LambdaContext:
         self.function_version = function_version
         self.invoked_function_arn = invoked_function_arn
         self.memory_limit_in_mb = memory_limit_in_mb
-        self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
-        today = datetime.now(timezone.utc).strftime("%Y/%m/%d")
-        self.log_stream_name = f"{today}/[{function_version}]{uuid.uuid4().hex}"
         self.identity = None
         self.client_context = None
         budget = LAMBDA_MAX_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
         self._deadline = time.monotonic() + budget
         self._last_heartbeat = time.monotonic()
         self._lock = threading.Lock()
+
+    # Made on first use: most handlers never read them, and each costs a random UUID.
+    @cached_property
+    def aws_request_id(self) -> str:
+        return str(uuid.uuid4())
+
+    @cached_property
+    def log_stream_name(self) -> str:
+        today = datetime.now(timezone.utc).strftime("%Y/%m/%d")
+        return f"{today}/[{self.function_version}]{uuid.uuid4().hex}"
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the task's TimeoutSeconds (or Lambda's 900 s cap) ends the run."""

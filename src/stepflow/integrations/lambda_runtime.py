@@ -49,6 +49,7 @@ def run_handler(
     heartbeat_seconds: float | None = None,
     compact_cause: bool = False,
     stop: StopSignal | None = None,
+    event_json: str | None = None,
 ) -> Any:
     """Call ``handler(event, context)`` and return its JSON result, or raise the ASLError AWS reports.
 
@@ -56,9 +57,9 @@ def run_handler(
     change the state machine's data. With a timeout, a heartbeat or a ``stop`` signal it runs on a
     daemon thread and is abandoned when a deadline passes or ``stop`` is set (then Stopped is
     raised and its eventual result discarded): Python cannot kill a thread, and a daemon thread
-    never holds up process exit.
+    never holds up process exit. ``event_json``, when the caller has it, is the event's JSON text.
     """
-    event = _json_copy(event, "Invalid payload: ")
+    event = json.loads(event_json) if event_json is not None else _json_copy(event, "Invalid payload: ")
     if timeout_seconds is None and heartbeat_seconds is None and stop is None:
         return _call(handler, event, context, compact_cause)
 

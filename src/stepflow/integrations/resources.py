@@ -57,6 +57,7 @@ class Resources:
         self.account = account
         self.callbacks = callbacks or CallbackHub()
         self._handlers: dict[str, Handler] = {}
+        self._functions: dict[str, Function] = {}  # lookups made, forgotten when a handler is added
         for key, handler in (handlers or {}).items():
             self.register(key, handler)
 
@@ -65,6 +66,7 @@ class Resources:
         if not callable(handler):
             raise TypeError(f"the handler for {key!r} is not callable")
         self._handlers[key] = handler
+        self._functions.clear()
 
     def handler(self, key: str) -> Handler | None:
         """The handler registered for exactly ``key``."""
@@ -76,6 +78,12 @@ class Resources:
 
     def function(self, function: str) -> Function:
         """Find a function given as a name, a name:qualifier, a partial or a full ARN."""
+        found = self._functions.get(function)
+        if found is None:
+            found = self._functions[function] = self._find_function(function)
+        return found
+
+    def _find_function(self, function: str) -> Function:
         match = FUNCTION_ARN.match(function) or FUNCTION_NAME.match(function)
         if match is None:
             return Function(function, function, None, self._handlers.get(function))

@@ -27,7 +27,7 @@ def wait_for_callback(binding: Binding, call: TaskCall, lane: Lane) -> Any:
     names = binding.task_names
     lane.follow(
         history.task_scheduled(
-            names, call.parameters, timeout_in_seconds=call.timeout_seconds,
+            names, call.parameters_json, timeout_in_seconds=call.timeout_seconds,
             heartbeat_in_seconds=call.heartbeat_seconds, previous_event_id=lane.last_event_id,
         )
     )
@@ -45,7 +45,7 @@ def wait_for_callback(binding: Binding, call: TaskCall, lane: Lane) -> Any:
         kind = EventType.TaskTimedOut if error.error == TIMEOUT else EventType.TaskFailed
         lane.follow(history.task_ended_in_error(kind, names, error.error, error.cause, lane.last_event_id))
         raise
-    lane.follow(history.task_succeeded(names, output, lane.last_event_id))
+    lane.follow(history.task_succeeded(names, to_json(output), lane.last_event_id))
     return output
 
 

@@ -73,13 +73,15 @@ class TaskState(CompiledState):
         """Run ``work`` between the scheduled/started and the succeeded/failed events of ``events``."""
         history = lane.run.history
         if events == "lambda":
-            lane.follow(history.lambda_function_scheduled(self.resource, call.parameters, call.timeout_seconds, lane.last_event_id))
+            lane.follow(
+                history.lambda_function_scheduled(self.resource, call.parameters_json, call.timeout_seconds, lane.last_event_id)
+            )
             lane.follow(history.lambda_function_started(lane.last_event_id))
         else:
             names = self.binding.task_names
             lane.follow(
                 history.task_scheduled(
-                    names, call.parameters, timeout_in_seconds=call.timeout_seconds,
+                    names, call.parameters_json, timeout_in_seconds=call.timeout_seconds,
                     heartbeat_in_seconds=call.heartbeat_seconds, previous_event_id=lane.last_event_id,
                 )
             )
@@ -87,14 +89,14 @@ class TaskState(CompiledState):
         try:
             result = work()
             # AWS's cause names the resource: the function ARN, or the integration's service ('lambda').
-            payload_json(result, self.resource if events == "lambda" else self.binding.task_names[0])
+            result_json = payload_json(result, self.resource if events == "lambda" else self.binding.task_names[0])
         except ASLError as error:
             self._failed(error, lane, events)
             raise
         if events == "lambda":
-            lane.follow(history.lambda_function_succeeded(result, lane.last_event_id))
+            lane.follow(history.lambda_function_succeeded(result_json, lane.last_event_id))
         else:
-            lane.follow(history.task_succeeded(self.binding.task_names, result, lane.last_event_id))
+            lane.follow(history.task_succeeded(self.binding.task_names, result_json, lane.last_event_id))
         return result
 
     def _failed(self, error: ASLError, lane: Lane, events: EventStyle) -> None:
