@@ -26,16 +26,16 @@ class Workload:
         return StateMachine(self.definition(), resources=self.resources)
 
 
-def pass_chain() -> dict:
-    """10,000 Pass states, each with a small Parameters and ResultPath transform."""
+def pass_chain(length: int = CHAIN_LENGTH) -> dict:
+    """``length`` Pass states, each with a small Parameters and ResultPath transform."""
     states = {
         f"S{i}": {
             "Type": "Pass",
             "Parameters": {"value.$": "$.value", "step": i},
             "ResultPath": "$.last",
-            **({"Next": f"S{i + 1}"} if i + 1 < CHAIN_LENGTH else {"End": True}),
+            **({"Next": f"S{i + 1}"} if i + 1 < length else {"End": True}),
         }
-        for i in range(CHAIN_LENGTH)
+        for i in range(length)
     }
     return {"StartAt": "S0", "States": states}
 
@@ -44,17 +44,17 @@ ECHO_ARN = "arn:aws:lambda:us-east-1:123456789012:function:Echo"
 FANOUT_BRANCHES = 100
 
 
-def task_chain() -> dict:
-    """10,000 Lambda Task states (an echo handler), each with Parameters and ResultPath."""
+def task_chain(length: int = CHAIN_LENGTH) -> dict:
+    """``length`` Lambda Task states (an echo handler), each with Parameters and ResultPath."""
     states = {
         f"T{i}": {
             "Type": "Task",
             "Resource": ECHO_ARN,
             "Parameters": {"value.$": "$.value", "step": i},
             "ResultPath": "$.last",
-            **({"Next": f"T{i + 1}"} if i + 1 < CHAIN_LENGTH else {"End": True}),
+            **({"Next": f"T{i + 1}"} if i + 1 < length else {"End": True}),
         }
-        for i in range(CHAIN_LENGTH)
+        for i in range(length)
     }
     return {"StartAt": "T0", "States": states}
 
@@ -63,8 +63,8 @@ def echo(event: Any, context: Any) -> Any:
     return event
 
 
-def parallel_fanout() -> dict:
-    """A Parallel state of 100 branches, each 3 Pass states (state names are unique machine-wide)."""
+def parallel_fanout(branches: int = FANOUT_BRANCHES) -> dict:
+    """A Parallel state of ``branches`` branches, each 3 Pass states (state names are unique machine-wide)."""
 
     def branch(i: int) -> dict:
         return {
@@ -76,8 +76,7 @@ def parallel_fanout() -> dict:
             },
         }
 
-    branches = [branch(i) for i in range(FANOUT_BRANCHES)]
-    return {"StartAt": "Fan", "States": {"Fan": {"Type": "Parallel", "Branches": branches, "End": True}}}
+    return {"StartAt": "Fan", "States": {"Fan": {"Type": "Parallel", "Branches": [branch(i) for i in range(branches)], "End": True}}}
 
 
 def inline_map() -> dict:
@@ -102,14 +101,14 @@ def inline_map() -> dict:
     }
 
 
-def choice_loop() -> dict:
-    """A Choice that loops back through a counting Pass 10,000 times."""
+def choice_loop(turns: int = CHOICE_TURNS) -> dict:
+    """A Choice that loops back through a counting Pass ``turns`` times."""
     return {
         "StartAt": "Check",
         "States": {
             "Check": {
                 "Type": "Choice",
-                "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": CHOICE_TURNS, "Next": "Done"}],
+                "Choices": [{"Variable": "$.i", "NumericGreaterThanEquals": turns, "Next": "Done"}],
                 "Default": "Count",
             },
             "Count": {

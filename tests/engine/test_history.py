@@ -34,7 +34,7 @@ def test_a_lambda_task_execution_reads_like_aws_history(history: History, clock:
     clock.sleep(0.215)
     history.lambda_function_succeeded('"Hello, AWS!"')
     history.state_exited("Task", "HelloWorld", "Hello, AWS!")
-    history.execution_succeeded("Hello, AWS!")
+    history.execution_succeeded('"Hello, AWS!"')
     events = history.to_json()["events"]
     assert [e["type"] for e in events] == [
         "ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted",

@@ -150,11 +150,12 @@ def copy_flow(flow: Any) -> Any:
     return copy
 
 
-def payload_json(value: Any, state_name: str) -> str:
+def payload_json(value: Any, state_name: str, encode: Callable[[Any], str] = to_json) -> str:
     """``value`` as the compact JSON text the history records, or States.DataLimitExceeded when
     it is over AWS's 256 KiB payload quota (measured in UTF-8 bytes). ``state_name`` is what the
-    cause names: the state, or for a task's result its resource (see ``TaskState``)."""
-    text = to_json(value)
+    cause names: the state, or for a task's result its resource (see ``TaskState``). ``encode``
+    is the run's PayloadEncoder, which reuses the text of large values."""
+    text = encode(value)
     # A character is at most 4 UTF-8 bytes, so most values need no encoding to be measured.
     if len(text) * 4 > PAYLOAD_LIMIT_BYTES and len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
         raise ASLError(

@@ -15,6 +15,7 @@ from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
 from stepflow.engine.history import History, history_json
+from stepflow.engine.payloads import PayloadEncoder
 from stepflow.engine.states.base import Lane, run_lane
 from stepflow.engine.trace import StepRecord
 from stepflow.integrations.resources import Resources
@@ -85,6 +86,7 @@ class Run:
         self.base_context = base_context
         self.deadline = deadline
         self.steps: list[StepRecord] = []
+        self.payloads = PayloadEncoder()
         self._executor = executor
         self._own_executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -193,7 +195,7 @@ def execute(
     try:
         execution.output = run_lane(machine.root, input, lane)
         execution.status = "SUCCEEDED"
-        history.execution_succeeded(execution.output, lane.last_event_id)
+        history.execution_succeeded(run.payloads.encode(execution.output), lane.last_event_id)
     except ASLError as error:
         _end(execution, history, "FAILED", error.error, error.cause, lane)
     except ExecutionTimedOut:

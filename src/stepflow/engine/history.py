@@ -321,8 +321,8 @@ class History:
             {"input": to_json(input), "inputDetails": {"truncated": False}, "roleArn": role_arn},
         )
 
-    def execution_succeeded(self, output: Any, previous_event_id: int | None = None) -> int:
-        return self._typed(EventType.ExecutionSucceeded, _output(output), previous_event_id)
+    def execution_succeeded(self, output_json: str, previous_event_id: int | None = None) -> int:
+        return self._typed(EventType.ExecutionSucceeded, _output_json(output_json), previous_event_id)
 
     def execution_ended_in_error(
         self,

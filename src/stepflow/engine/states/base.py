@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from stepflow.asl.errors import ASLError
 from stepflow.asl.jsonata import CLOCK
-from stepflow.asl.paths import VARIABLES, StateDataError, to_json
+from stepflow.asl.paths import VARIABLES, StateDataError
 from stepflow.engine.context import state_context
 from stepflow.engine.dataflow import CatcherOutput, Dataflow, payload_json
 from stepflow.engine.history import EventType, state_events
@@ -126,7 +126,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
     )
     run.steps.append(record)
     carried = lane.last_output
-    input_json = carried[1] if carried is not None and carried[0] is state_input else to_json(state_input)
+    input_json = carried[1] if carried is not None and carried[0] is state_input else run.payloads.encode(state_input)
     record.entered_event_id = lane.follow(
         run.history.state_entered_json(state.entered_event, state.name, input_json, lane.last_event_id)
     )
@@ -147,7 +147,7 @@ def run_state(state: CompiledState, state_input: Any, lane: Lane) -> StepRecord:
             )
             try:
                 output = state.execute(state_input, context, record, lane)
-                output_json = payload_json(output, state.name)
+                output_json = payload_json(output, state.name, run.payloads.encode)
                 assigned_json = _assign(record, lane)
                 break
             except Stopped:
@@ -234,7 +234,7 @@ def _handle_error(
     index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
     try:
         output = state.catch_outputs[index](state_input, error_output(error), context, record)
-        output_json = payload_json(output, state.name)
+        output_json = payload_json(output, state.name, lane.run.payloads.encode)
         assigned_json = _assign(record, lane)
     except ASLError as failed:
         if isinstance(failed, StateDataError):
