@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """stepflow benchmarks (``python3 dev.py bench``): transitions per second and wall times for the
 workloads the engine issue names, printed as a table with the machine they ran on.
+``python3 dev.py bench --peers`` compares stepflow with aws-local-stepfunctions (bench/peers.py).
 
 Timing lives here only, never in tests. Every run uses the virtual clock and history on.
 """
@@ -48,6 +49,10 @@ def measure(workload: Workload, repeat: int) -> tuple[float, float, int, Any]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--peers"]:  # stepflow beside aws-local-stepfunctions
+        import peers
+
+        return peers.main(argv[1:])
     repeat = int(argv[0]) if argv else 3
     print(f"machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, {platform.system()}")
     print()

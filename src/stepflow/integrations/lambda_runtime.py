@@ -134,10 +134,24 @@ def lambda_error(
     return ASLError(error_type, json.dumps(body, separators=separators))
 
 
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# json.dumps builds an encoder per call; one C encoder (no NaN or Infinity, as JSON) serves all.
+_STRICT_ENCODER = (
+    json.encoder.c_make_encoder(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    if json.encoder.c_make_encoder is not None
+    else None
+)
+
+
 def _json_copy(value: Any, problem: str) -> Any:
     """A deep copy made the way Lambda moves data: through JSON text."""
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        if _STRICT_ENCODER is None:
+            return json.loads(json.dumps(value, allow_nan=False))
+        return json.loads("".join(_STRICT_ENCODER(value, 0)))
     except (TypeError, ValueError) as error:
         raise ASLError(MARSHAL_ERROR, f"{problem}{error}") from error
 

@@ -113,8 +113,7 @@ class VirtualClock:
         cursor = self._cursor()
         if cursor is not None:
             return cursor
-        with self._lock:
-            return self._now
+        return self._now  # one reference read: atomic, no lock needed
 
     def sleep(self, seconds: float) -> None:
         if seconds <= 0:
