@@ -399,8 +399,10 @@ def test_task_resource_must_be_an_arn_or_a_substitution():
     assert diagnostics(changed("/States/Detect/Resource", "arn:aws:states:::lambda:invoke")) == set()
 
 
-def test_heartbeat_must_be_shorter_than_timeout():
-    assert diagnostics(changed("/States/Detect/HeartbeatSeconds", 30)) == {
+def test_heartbeat_may_equal_but_not_exceed_the_timeout():
+    # An AWS-authored public sample deploys HeartbeatSeconds equal to TimeoutSeconds.
+    assert diagnostics(changed("/States/Detect/HeartbeatSeconds", 30)) == set()
+    assert diagnostics(changed("/States/Detect/HeartbeatSeconds", 31)) == {
         ("SCHEMA_VALIDATION_FAILED", "/States/Detect/HeartbeatSeconds")
     }
 

@@ -30,6 +30,10 @@ Timeout = Annotated[int, Field(ge=1, lt=99999999)]
 Attempts = Annotated[int, Field(ge=0, lt=99999999)]
 WaitSeconds = Annotated[int, Field(ge=0, le=99999999)]
 Percentage = Annotated[float, Field(ge=0, le=100)]
+# Retry bounds as AWS's own ASL schema (the AWS Toolkit's language service) and LocalStack's
+# AWS-validated parser give them: IntervalSeconds 1..99999999, MaxDelaySeconds below 31622401.
+RetryInterval = Annotated[int, Field(ge=1, le=99999999)]
+MaxDelay = Annotated[int, Field(ge=1, lt=31622401)]
 # The 80-character limit on state names is checked in validate.py, so the diagnostic names the state.
 
 
@@ -46,10 +50,10 @@ class Retrier(ASLModel):
     """One ``Retry`` entry; the defaults are AWS's documented ones."""
 
     ErrorEquals: Annotated[list[str], Field(min_length=1)]
-    IntervalSeconds: PositiveInt = 1
+    IntervalSeconds: RetryInterval = 1
     MaxAttempts: Attempts = 3
     BackoffRate: Annotated[float, Field(ge=1.0)] = 2.0
-    MaxDelaySeconds: PositiveInt | None = None
+    MaxDelaySeconds: MaxDelay | None = None
     JitterStrategy: Literal["FULL", "NONE"] = "NONE"
     Comment: str | None = None
 
@@ -240,7 +244,7 @@ class _ErrorHandling(ASLModel):
 
 class PassState(_StateBase, _Transition, _InputOutputPaths, _ResultPath, _Output, _Assign):
     Type: Literal["Pass"]
-    Parameters: dict[str, Any] | None = None
+    Parameters: Any = None  # any JSON value on a Pass state (AWS deploys samples with an array)
     Result: Any = None
 
 

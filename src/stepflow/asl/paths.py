@@ -3,15 +3,23 @@
 AWS evaluates paths with Jayway JsonPath (Java), so its answers and error texts are Jayway's:
 - a *definite* path (only names and single indexes, e.g. ``$.a['b'][0]``) gives the value itself
   and fails when anything along it is missing;
-- a *query* path (wildcard, ``..``, filter, slice, several indexes) gives a list, ``[]`` when a
-  filter matches nothing; only its definite prefix must exist.
+- a *query* path (wildcard, ``..``, filter, slice, several indexes) gives a list, ``[]`` when
+  nothing matches, also when its definite prefix is missing (AWS records ``$.items[*]`` and
+  ``$.item.items[1:5].x`` over ``{}`` as ``[]``: LocalStack's test_base.snapshot.json,
+  test_json_path_array_wildcard_or_slice_with_no_input);
+- blanks around a path are trimmed, and a backslash in a quoted name only keeps the next
+  character from closing it: it stays in the name (recorded: ``$['Test\\""Name"']`` reads the key
+  ``Test\\""Name"``, test_base_scenarios.snapshot.json, test_escape_sequence_parsing).
 ``$`` reads the state's data, ``$$`` the context object, ``$name`` the workflow variable ``name``
 (set by ``Assign``; the engine publishes the variables a state sees in ``VARIABLES``). Query paths are evaluated by jsonpath-ng
 (its RFC 9535 extended parser), bridged to AWS where they differ (developer guide, "Paths"):
 - a filter applied to an object tests that object itself (Jayway), not its member values;
 - ``@`` in a filter matches objects only, never scalar array elements;
-- filters may not use regular expressions (``=~``) or refer to other values (``$`` inside ``[?()]``),
-  and functions such as ``length()`` are not supported: these are refused at compile time.
+- filters may not use regular expressions (``=~``), and functions such as ``length()`` are not
+  supported: these are refused at compile time. ``$`` inside ``[?()]`` reads the whole data (AWS
+  deploys samples relying on it); only reference paths, which have no filters at all, exclude it;
+- an unquoted word in a filter (``[?(@.code==es)]``) is compared as the string ``'es'``, as
+  AWS-authored samples rely on; ``Path.notice`` says so, for a validation warning.
 """
 from __future__ import annotations
 
@@ -92,10 +100,6 @@ _PARSER = ExtendedJsonPathParser()
 _PARSER_LOCK = threading.Lock()  # PLY parsers keep state while parsing
 
 
-def _unescape(quoted: str) -> str:
-    return re.sub(r"\\(.)", r"\1", quoted)
-
-
 def _split_definite_prefix(body: str) -> tuple[tuple[Segment, ...], str]:
     """Read the names and single indexes that start ``body``; return them and the unread rest."""
     segments: list[Segment] = []
@@ -110,7 +114,7 @@ def _split_definite_prefix(body: str) -> tuple[tuple[Segment, ...], str]:
             segments.append(match.group(1))
         elif match := _BRACKET_NAME.match(body, pos):
             quoted = match.group(1) if match.group(1) is not None else match.group(2)
-            segments.append(_unescape(quoted))
+            segments.append(quoted)
         elif match := _BRACKET_INDEX.match(body, pos):
             segments.append(int(match.group(1)))
         else:
@@ -139,7 +143,7 @@ class _AwsFilter(jp_filter.Filter):
     def find(self, datum: Any) -> list[DatumInContext]:
         datum = DatumInContext.wrap(datum)
         if isinstance(datum.value, dict):
-            return [datum] if all(e.find(datum.value) for e in self.expressions) else []
+            return [datum] if all(e.find(datum) for e in self.expressions) else []
         return [match for match in super().find(datum) if isinstance(match.value, dict)]
 
 
@@ -159,8 +163,6 @@ def _children(node: JSONPath) -> list[JSONPath]:
 
 def _check_aws_support(node: JSONPath, text: str) -> None:
     """Refuse what AWS does not support inside filters (guide, "Paths")."""
-    if isinstance(node, jp_filter.Filter) and node._references_root():
-        raise PathSyntaxError(text, "a filter cannot refer to other values in the data ('$' inside '[?()]')")
     if isinstance(node, jp_filter.Expression) and node.op == "=~":
         raise PathSyntaxError(text, "filtering by regular expression ('=~') is not supported")
     for child in _children(node):
@@ -192,6 +194,7 @@ class Path:
     # A final ['a','b']: Jayway answers with an object holding those of the names present.
     merge: tuple[str, ...] | None = None
     variable: str | None = None  # "$name...": read from the workflow variable ``name``
+    notice: str | None = None  # what the path means that its author may not expect (a warning)
 
     @property
     def definite(self) -> bool:
@@ -206,7 +209,12 @@ class Path:
     def find(self, data: Any, context: Any = None) -> Any:
         """The value (definite path) or list of values (query path); raises PathNotFound."""
         root = self._root(data, context)
-        value = self._walk(root)
+        try:
+            value = self._walk(root)
+        except PathNotFound:
+            if self.query is None:
+                raise
+            return []
         if self.merge is not None:
             return self._merged(value)
         if self.query is None:
@@ -257,7 +265,7 @@ class Path:
                     raise PathNotFound(
                         self.text,
                         f"Filter: [{segment}] can only be applied to arrays. "
-                        f"Current context is: {_java_text(value)}",
+                        f"Current context is: {java_text(value)}",
                     )
                 if not -len(value) <= segment < len(value):
                     if self.query is not None:  # Jayway: a query then finds nothing, no error
@@ -295,7 +303,7 @@ def _java_class(value: Any) -> str:
     return "net.minidev.json.JSONArray"  # lists; dicts never reach here
 
 
-def _java_text(value: Any) -> str:
+def java_text(value: Any) -> str:
     """How a JSON value prints in a Jayway message (strings raw, containers as compact JSON)."""
     return value if isinstance(value, str) else to_json(value)
 
@@ -340,6 +348,8 @@ def compile_path(text: str) -> Path:
     """Compile ``text`` once ("$..." reads the data, "$$..." the context object)."""
     if not isinstance(text, str):
         raise PathSyntaxError(text, "a path must be a string")
+    if text != text.strip():  # Jayway trims the path it compiles ('$$.Execution.Name ')
+        return replace(compile_path(text.strip()), text=text)
     if variable := _VARIABLE.match(text):
         return replace(compile_path("$" + text[variable.end():]), text=text, variable=variable.group(1))
     context = text.startswith("$$")
@@ -350,23 +360,31 @@ def compile_path(text: str) -> Path:
     if not rest:
         return Path(text, context, segments, None)
     if _MERGED_NAMES.fullmatch(rest):
-        names = tuple(_unescape(a if a else b) for a, b in _QUOTED_NAME.findall(rest))
+        names = tuple(a if a else b for a, b in _QUOTED_NAME.findall(rest))
         return Path(text, context, segments, None, names)
-    if rest.isspace():
-        raise PathSyntaxError(text, "a path must not end with blanks")
     function = re.search(r"\.\s*(\w+)\s*\(", rest)
     if function or (rest.startswith("(") and segments and isinstance(segments[-1], str)):
         name = function.group(1) if function else segments[-1]
         raise PathSyntaxError(text, f"functions such as {name}() are not supported")
     try:
-        with _PARSER_LOCK, warnings.catch_warnings():
-            # jsonpath-ng only warns about syntax Jayway refuses (unquoted words, a single '&').
-            warnings.simplefilter("error", DeprecationWarning)
+        with _PARSER_LOCK, warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always", DeprecationWarning)
             query = _PARSER.parse("$" + _parsable(segments) + rest)
     except Exception as exc:  # jsonpath-ng raises several exception types for bad syntax
         raise PathSyntaxError(text, _syntax_problem(rest, exc)) from None
+    words = [_UNQUOTED_WORD.search(str(w.message)) for w in warned]
+    if any(word is None for word in words):  # jsonpath-ng's other notices: syntax Jayway refuses
+        raise PathSyntaxError(text, _syntax_problem(rest, Exception(str(warned[0].message))))
     _check_aws_support(query, text)
-    return Path(text, context, segments, _to_aws(query))
+    notice = None
+    if words:
+        quoted = ", ".join(f"'{word.group(1)}'" for word in words if word)
+        notice = f"an unquoted word in a filter is compared as a string ({quoted}); quote it to say so"
+    return Path(text, context, segments, _to_aws(query), notice=notice)
+
+
+# jsonpath-ng's notice for [?(@.code==es)], naming the word as it reads it: "Write `'es'` instead."
+_UNQUOTED_WORD = re.compile(r"unquoted word.*Write `'(.*)'` instead", re.S)
 
 
 # --- InputPath / OutputPath ------------------------------------------------------------------

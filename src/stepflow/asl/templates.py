@@ -14,13 +14,13 @@ output quoted in public bug reports and workshops; Step Functions Local behaves 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from stepflow.asl.errors import StepflowError
 from stepflow.asl.intrinsics import Intrinsic, IntrinsicSyntaxError, compile_intrinsic, is_intrinsic
 from stepflow.asl.paths import Path, PathNotFound, PathSyntaxError, StateDataError, compile_path, to_json
 
-__all__ = ["Template", "TemplateSyntaxError", "compile_template"]
+__all__ = ["Template", "TemplateSyntaxError", "compile_field_path", "compile_template"]
 
 
 class TemplateSyntaxError(StepflowError):
@@ -122,6 +122,12 @@ class Template:
 
     def __repr__(self) -> str:
         return f"Template({self.field!r})"
+
+
+def compile_field_path(text: str, field: str) -> Callable[[Any, Any], Any]:
+    """A path read for a named field outside a template (Fail's ErrorPath / CausePath); a miss has
+    the same cause as in a template (test_base_scenarios.snapshot.json, test_invalid_jsonpath)."""
+    return _PathValue(field, compile_path(text)).render
 
 
 def compile_template(value: Any, field: str) -> Template:

@@ -43,6 +43,8 @@ INVALID_JSONATA = "INVALID_JSONATA_EXPRESSION"
 NO_DOLLAR = "NO_DOLLAR"
 NO_PATH = "NO_PATH"
 PASS_RESULT_IS_STATIC = "PASS_RESULT_IS_STATIC"
+# stepflow's own warning (AWS has no code for it): [?(@.code==es)] compares with the string 'es'.
+UNQUOTED_WORD = "UNQUOTED_FILTER_WORD"
 
 MAX_STATE_NAME_LENGTH = 80  # e.g. StateEnteredEventDetails.name: "Minimum length of 1. Maximum length of 80."
 TRANSITION_TYPES = {"Pass", "Task", "Wait", "Parallel", "Map"}
@@ -331,8 +333,24 @@ class _Checker:
         for field in PATH_FIELDS & state.keys():
             self.reference_path(state[field], field, pointer_join(where, field))
         for field in TEMPLATE_FIELDS:
-            if isinstance(state.get(field), dict):
+            if isinstance(state.get(field), (dict, list)):
                 self.template(state[field], field, pointer_join(where, field))
+        self.path_notices(state, where)
+
+    def path_notices(self, state: dict[str, Any], where: str) -> None:
+        """Paths that mean something their author may not expect (an unquoted word in a filter)."""
+        places = [(pointer_join(where, f), state[f]) for f in ("InputPath", "OutputPath") if f in state]
+        for field in TEMPLATE_FIELDS:
+            places += [(at, value) for at, key, value in _template_entries(state.get(field), pointer_join(where, field))
+                       if key.endswith(".$")]
+        for at, text in places:
+            if isinstance(text, str) and text.lstrip().startswith("$"):
+                try:
+                    notice = compile_path(text).notice
+                except PathSyntaxError:
+                    continue  # reported where the field is compiled
+                if notice:
+                    self.report(UNQUOTED_WORD, notice, at, "WARNING")
 
     def jsonata_values(self, state: dict[str, Any], where: str) -> None:
         """Every expression parses (AWS refuses the definition otherwise, with
@@ -456,8 +474,9 @@ class _Checker:
         if isinstance(resource, str) and not (resource.startswith("arn:") or "${" in resource):
             self.report(INVALID_RESOURCE, f"Resource '{resource}' is not an ARN", pointer_join(where, "Resource"))
         timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
-        if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
-            self.report(SCHEMA, "'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
+        # Equal values deploy on AWS (an AWS-authored sample does); only a larger heartbeat is refused.
+        if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat > timeout:
+            self.report(SCHEMA, "'HeartbeatSeconds' must not be larger than 'TimeoutSeconds'",
                         pointer_join(where, "HeartbeatSeconds"))
 
     def choice_state(self, state: dict[str, Any], where: str, language: str) -> None:
@@ -511,6 +530,11 @@ class _Checker:
                 self.machine(state[field], pointer_join(where, field))
         if "ItemProcessor" not in state and "Iterator" not in state:
             self.report(SCHEMA, "These fields are required: [ItemProcessor]", where)
+        items = state.get("Items")
+        if language == "JSONata" and "Items" in state and not isinstance(items, list) and not is_expression(items):
+            # Guide, Map state: "a JSON array or a JSONata expression that must evaluate to an array".
+            self.report(SCHEMA, "The value of field 'Items' must be an array or a JSONata expression {% ... %}",
+                        pointer_join(where, "Items"))
         for field in ("ItemReader", "ResultWriter", "ItemBatcher"):
             if isinstance(state.get(field), dict):
                 self.distributed_config(state[field], pointer_join(where, field), language)

@@ -19,8 +19,8 @@ from stepflow.asl.choice import compile_choices
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
 from stepflow.asl.jsonata import JsonataSyntaxError, is_expression
 from stepflow.asl.intrinsics import compile_intrinsic, is_intrinsic
-from stepflow.asl.paths import Path, PathNotFound, StateDataError, compile_path
-from stepflow.asl.templates import compile_template
+from stepflow.asl.paths import compile_path
+from stepflow.asl.templates import compile_field_path, compile_template
 from stepflow.asl.timestamps import parse_timestamp
 from stepflow.engine.dataflow import Dataflow, JsonPathDataflow
 from stepflow.integrations.base import Binding
@@ -155,8 +155,8 @@ def _compile_state(
             *args,
             error=state.Error,
             cause=state.Cause,
-            error_reader=_reader(state.ErrorPath),
-            cause_reader=_reader(state.CausePath),
+            error_reader=_reader(state.ErrorPath, "ErrorPath"),
+            cause_reader=_reader(state.CausePath, "CausePath"),
             **common,
         )
     if kind == "Choice":
@@ -363,21 +363,13 @@ def _number_or_path(value: Any, path: str | None) -> Any:
     return value
 
 
-def _reader(text: str | None) -> Callable[[Any, dict], Any] | None:
+def _reader(text: str | None, field: str) -> Callable[[Any, dict], Any] | None:
     """A Fail state's ErrorPath / CausePath: a reference path or an intrinsic function call."""
     if text is None:
         return None
     if is_intrinsic(text):
         return compile_intrinsic(text)
-    path: Path = compile_path(text)
-
-    def read(data: Any, context: dict) -> Any:
-        try:
-            return path.find(data, context)
-        except PathNotFound as missing:
-            raise StateDataError(str(missing)) from None
-
-    return read
+    return compile_field_path(text, field)
 
 
 def _field_pointer(field: str) -> str:

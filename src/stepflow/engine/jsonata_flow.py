@@ -8,10 +8,10 @@ them; each is compiled once, with the field named as AWS names it in causes (``O
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from stepflow.asl.jsonata import compile_expression, compile_value, is_expression
+from stepflow.asl.paths import to_json
 from stepflow.engine.dataflow import CatcherOutput, assignment, copy_flow, merge_assignments
 from stepflow.engine.retry import Catcher
 from stepflow.engine.trace import StepRecord
@@ -116,7 +116,7 @@ class JsonataField:
         if self.expected is not None and self.expression is not None and not _EXPECTED[self.expected](value):
             raise self.expression.failure(
                 f"returned an unexpected result type. Expected '{self.expected}', but was "
-                f"'{_json_type(value)}' for value: {json.dumps(value, ensure_ascii=False)}"
+                f"'{_json_type(value)}' for value: {to_json(value)}"
             )
         if self.expected == "integer" and isinstance(value, float):
             return int(value)

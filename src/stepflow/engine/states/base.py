@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from stepflow.asl.errors import ASLError
+from stepflow.asl.errors import QUERY_EVALUATION_ERROR, ASLError
 from stepflow.asl.jsonata import CLOCK
 from stepflow.asl.paths import VARIABLES, StateDataError
 from stepflow.engine.context import state_context
@@ -224,12 +224,12 @@ def _handle_error(
     if catcher is None:
         record.status, record.assigned = "FAILED", None  # a failed visit assigns nothing
         location = getattr(error, "location", None)
-        if location is not None:  # a JSONata expression failed: AWS records where
-            lane.follow(lane.run.history.append(
-                EventType.EvaluationFailed,
-                {"error": error.error, "cause": error.cause, "location": location, "state": state.name},
-                lane.last_event_id,
-            ))
+        if location is not None or error.error == QUERY_EVALUATION_ERROR:
+            # A JSONata evaluation failed: AWS records it, and where when a field's expression did.
+            details = {"error": error.error, "cause": error.cause, "location": location, "state": state.name}
+            if location is None:
+                del details["location"]
+            lane.follow(lane.run.history.append(EventType.EvaluationFailed, details, lane.last_event_id))
         raise error
     index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
     try:

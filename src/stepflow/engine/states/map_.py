@@ -10,10 +10,12 @@ States.ExceedToleratedFailureThreshold.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from stepflow.asl.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, ASLError
-from stepflow.asl.paths import PathNotFound, StateDataError
+from stepflow.asl.jsonata import QueryEvaluationError
+from stepflow.asl.paths import PathNotFound, StateDataError, java_text, to_json
 from stepflow.engine.context import map_item_context
 from stepflow.engine.dataflow import Reader
 from stepflow.engine.states.base import (
@@ -54,6 +56,9 @@ class MapState(CompiledState):
 
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         items = data if self.items_path is None else _read(self.items_path, data, context, "ItemsPath")
+        if not isinstance(items, list) and self.flow.query_language == "JSONata":
+            # A JSONata Map without Items (test_map_state_items_input_types recordings).
+            raise QueryEvaluationError(f"Map state input must be an array but was: {to_json(items)}")
         if not isinstance(items, list):
             raise StateDataError(
                 f"Items of the Map state must be a JSON array, but ItemsPath selected: {_json_kind(items)}"
@@ -142,7 +147,14 @@ class MapState(CompiledState):
         if isinstance(value, int):
             return value
         number = _read(value, data, context, field)
+        if isinstance(number, str) and re.fullmatch(r"\d+", number):
+            number = int(number)  # AWS reads a numeric string ("1") as the integer
         if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            if field == "MaxConcurrencyPath":  # AWS's cause (test_max_concurrency_path recordings)
+                raise StateDataError(
+                    f"The MaxConcurrencyPath field refers to value \"{java_text(number)}\" which is not a "
+                    f"valid integer: {getattr(value, 'text', '')}"
+                )
             raise StateDataError(f"{field} must select a non-negative integer, got {number!r}")
         return number
 

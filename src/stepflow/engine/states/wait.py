@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from stepflow.asl.paths import PathNotFound, StateDataError, to_json
+from stepflow.asl.jsonata import QueryEvaluationError
+from stepflow.asl.paths import PathNotFound, StateDataError, java_text
 from stepflow.asl.timestamps import parse_timestamp
 from stepflow.engine.dataflow import Reader
 from stepflow.engine.states.base import CompiledState, Lane
@@ -32,18 +33,21 @@ class WaitState(CompiledState):
             lane.sleep_until(self.timestamp)
         elif self.seconds_path is not None:
             seconds = self._read(self.seconds_path, data, context)
-            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
-                raise StateDataError(
-                    f"The SecondsPath parameter does not reference a valid integer value: {seconds!r}"
-                )
-            lane.sleep(seconds)
+            lane.sleep(_seconds(self.seconds_path, seconds))
         elif self.timestamp_path is not None:
             value = self._read(self.timestamp_path, data, context)
             moment = parse_timestamp(value)
             if moment is None:
+                source = getattr(self.timestamp_path, "text", None)
+                if not isinstance(source, str):  # a JSONata Timestamp (test_wait_timestamp_jsonata)
+                    raise QueryEvaluationError(
+                        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                        f"format string: {java_text(value)}",
+                        "Timestamp",
+                    )
                 raise StateDataError(
                     "The TimestampPath parameter does not reference a valid ISO-8601 "
-                    f"extended offset date-time format string: {_selected(self.timestamp_path, value)}"
+                    f"extended offset date-time format string: {source} == {java_text(value)}"
                 )
             lane.sleep_until(moment.to_datetime())
         return data
@@ -56,9 +60,13 @@ class WaitState(CompiledState):
             raise StateDataError(str(missing)) from None
 
 
-def _selected(path: Reader, value: Any) -> str:
-    """What AWS's cause shows of a bad TimestampPath value: ``$.TimestampValue == 2016-12-05T21:29:29``
-    (the path and the value as text; a JSONata Timestamp has no path, so only the value)."""
-    text = value if isinstance(value, str) else to_json(value)
-    source = getattr(path, "text", None)
-    return f"{source} == {text}" if isinstance(source, str) else text
+def _seconds(path: Reader, value: Any) -> int:
+    """SecondsPath's value, refused with AWS's causes (test_wait.snapshot.json): "references a
+    negative value: $.x == -1", "cannot be parsed as a long value: $.x == 1.5"."""
+    shown = f"{getattr(path, 'text', '')} == {java_text(value)}"
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer()
+            or not -(2**63) <= value < 2**63):  # a Java long
+        raise StateDataError(f"The SecondsPath parameter cannot be parsed as a long value: {shown}")
+    if value < 0:
+        raise StateDataError(f"The SecondsPath parameter references a negative value: {shown}")
+    return int(value)
