@@ -14,7 +14,9 @@ from typing import Any, Callable, Literal, Mapping
 from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
-from stepflow.engine.history import History, history_json
+from stepflow.engine.history import (
+    HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, History, HistoryLimitReached, history_json,
+)
 from stepflow.engine.payloads import PayloadEncoder
 from stepflow.engine.states.base import Lane, run_lane
 from stepflow.engine.trace import StepRecord
@@ -202,6 +204,8 @@ def execute(
         _end(execution, history, "TIMED_OUT", TIMEOUT, None, lane)
     except Stopped:
         _end(execution, history, "ABORTED", stop.error, stop.cause, lane)
+    except HistoryLimitReached:  # its ExecutionFailed is recorded
+        execution.status, execution.error, execution.cause = "FAILED", HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE
     finally:
         run.close()
     execution.stop_date = clock.now()
@@ -242,4 +246,8 @@ def _end(
     execution.status, execution.error, execution.cause = status, error, cause
     # A timeout or abort can happen while branches run; the closing event then follows the latest.
     previous = lane.last_event_id if status == "FAILED" else history.last_event_id
-    history.execution_ended_in_error(status, error, cause, previous)
+    try:
+        history.execution_ended_in_error(status, error, cause, previous)
+    except HistoryLimitReached:  # a concurrent branch filled the history first: its end stands
+        execution.error, execution.cause = HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE
+        execution.status = "FAILED"

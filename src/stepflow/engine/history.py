@@ -210,18 +210,40 @@ def format_timestamp(moment: datetime) -> str:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000).isoformat()
 
 
+# AWS's hard quota of 25,000 history events: event 25,000 is ExecutionFailed unless it ends the
+# execution anyway ("Avoid reaching the history quota", developer guide; the error and cause as
+# real executions record them, quoted in loads/ardere issue 86 and floci-io/floci issue 2734).
+MAX_HISTORY_EVENTS = 25_000
+HISTORY_LIMIT_ERROR = "States.Runtime"
+HISTORY_LIMIT_CAUSE = "The execution reached the maximum number of history events (25000)."
+_CLOSING_EVENTS = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
+
+
+class HistoryLimitReached(Exception):
+    """The history is full: its last event failed the execution; nothing more can run or be recorded."""
+
+
 class History:
     """A thread-safe, append-only event log; ids are handed out under one lock.
 
     ``on_event`` (if set) is called with each event once recorded, outside the lock, e.g. to show
-    progress. Recorded events are never changed afterwards.
+    progress. Recorded events are never changed afterwards. Recording the event that would take
+    the last of ``max_events`` places records ExecutionFailed there instead and raises
+    HistoryLimitReached, as does any later recording.
     """
 
-    def __init__(self, clock: Clock, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        max_events: int = MAX_HISTORY_EVENTS,
+    ) -> None:
         self._clock = clock
         self._events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.on_event = on_event
+        self.max_events = max_events
+        self.full = False
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -270,15 +292,27 @@ class History:
         if key is not None:
             event[key] = details if details is not None else {}
         with self._lock:
+            if self.full:
+                raise HistoryLimitReached()
             event_id = len(self._events) + 1
             if previous_event_id is None:
                 previous_event_id = event_id - 1
             elif not 0 <= previous_event_id < event_id:
                 raise ValueError(f"previousEventId {previous_event_id} is not an earlier event")
-            event["id"], event["previousEventId"] = event_id, previous_event_id
+            if event_id >= self.max_events and event_type.value not in _CLOSING_EVENTS:
+                self.full = True
+                event = {
+                    "timestamp": now, "type": EventType.ExecutionFailed.value, "id": event_id,
+                    "previousEventId": event_id - 1,
+                    "executionFailedEventDetails": _error(HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE),
+                }
+            else:
+                event["id"], event["previousEventId"] = event_id, previous_event_id
             self._events.append(event)
         if self.on_event is not None:
             self.on_event(event)
+        if self.full:
+            raise HistoryLimitReached()
         return event_id
 
     def to_json(self) -> dict[str, Any]:

@@ -229,7 +229,12 @@ def _handle_error(
             details = {"error": error.error, "cause": error.cause, "location": location, "state": state.name}
             if location is None:
                 del details["location"]
-            lane.follow(lane.run.history.append(EventType.EvaluationFailed, details, lane.last_event_id))
+            history, previous = lane.run.history, lane.last_event_id
+            if state.type == "Map":  # recorded: linked past MapStateEntered, then MapStateFailed
+                previous = history.events[record.entered_event_id - 1]["previousEventId"]
+            lane.follow(history.append(EventType.EvaluationFailed, details, previous))
+            if state.type == "Map":
+                lane.follow(history.container_event("Map", "failed", lane.last_event_id))
         raise error
     index = state.catch.catchers.index(catcher)  # type: ignore[union-attr]
     try:
