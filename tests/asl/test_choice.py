@@ -196,10 +196,24 @@ def test_variable_may_read_the_context_object() -> None:
         ("star\\*", "starry", False),
         ("back\\\\*", "back\\slash", True),  # JSON "back\\\\*": a backslash, then the wildcard
         ("*", "multi\nline", True),
+        ("a*a", "a", False),  # the prefix and the suffix may not overlap
+        ("a*a", "aa", True),
+        ("**", "", True),
+        ("", "", True),
+        ("", "x", False),
+        ("*b*b*", "abcb", True),
+        ("*b*b*", "abc", False),
     ],
 )
 def test_string_matches_wildcards_and_escapes(pattern: str, value: str, expected: bool) -> None:
     assert matches({"Variable": "$.s", "StringMatches": pattern}, {"s": value}) is expected
+
+
+def test_string_matches_decides_many_stars_against_a_long_string() -> None:
+    # Found by fuzzing: as a regex of 2,000 '.*' this backtracked for ever; pieces are found in turn.
+    pattern = "a*" * 2000 + "b"
+    assert matches({"Variable": "$.s", "StringMatches": pattern}, {"s": "a" * 10_000}) is False
+    assert matches({"Variable": "$.s", "StringMatches": pattern}, {"s": "a" * 10_000 + "b"}) is True
 
 
 def test_is_present_does_not_fail_on_a_missing_path() -> None:

@@ -11,7 +11,6 @@ AWS semantics kept here (developer guide "Choice workflow state", ASL spec "Choi
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -121,19 +120,42 @@ def _path(value: Any, location: str) -> Path:
         raise ChoiceRuleError(location, error.problem) from None
 
 
-def wildcard_pattern(pattern: str) -> re.Pattern[str]:
-    """StringMatches' pattern as a regex: only ``*`` is special; ``\\*`` and ``\\\\`` escape."""
-    parts: list[str] = []
+def wildcard_pattern(pattern: str) -> Callable[[str], bool]:
+    """StringMatches' pattern as a test: only ``*`` is special; ``\\*`` and ``\\\\`` escape.
+
+    The literal pieces between stars are found left to right (the earliest place for each is always
+    the best), so a test takes linear time whatever the pattern; a regex with many ``.*`` backtracks
+    for ever on a long string that does not match.
+    """
+    pieces: list[str] = [""]
     i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*\\":
-            parts.append(re.escape(pattern[i + 1]))
+            pieces[-1] += pattern[i + 1]
             i += 2
             continue
-        parts.append(".*" if char == "*" else re.escape(char))
+        if char == "*":
+            pieces.append("")
+        else:
+            pieces[-1] += char
         i += 1
-    return re.compile("".join(parts), re.DOTALL)
+    first, *middle, last = pieces if len(pieces) > 1 else (pieces[0], pieces[0])
+
+    def matches(text: str) -> bool:
+        if len(pieces) == 1:
+            return text == first
+        if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+            return False
+        position, end = len(first), len(text) - len(last)
+        for piece in middle:
+            found = text.find(piece, position, end)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
+
+    return matches
 
 
 def _comparison(name: str, variable: Path, operand: Any, location: str) -> Predicate:
@@ -167,7 +189,7 @@ def _string_matches(variable: Path, operand: Any, location: str) -> Predicate:
 
     def matches(data: Any, context: Any) -> bool:
         value = _read(variable, data, context)
-        return isinstance(value, str) and pattern.fullmatch(value) is not None
+        return isinstance(value, str) and pattern(value)
 
     return matches
 
