@@ -41,6 +41,7 @@ from stepflow.api_errors import (
     ValidationException,
 )
 from stepflow.asl.errors import DefinitionError, Diagnostic
+from stepflow.asl.json_values import MAX_INPUT_LENGTH, InvalidJsonValue, check_json_value, loads
 from stepflow.asl.loader import load_definition
 from stepflow.asl.paths import to_json
 from stepflow.asl.validate import validate_definition
@@ -472,10 +473,16 @@ class Client:
     @staticmethod
     def _input(text: str | None, operation: str) -> tuple[str, Any]:
         text = "{}" if text is None else text
+        if isinstance(text, str) and len(text) > MAX_INPUT_LENGTH:  # the API's length constraint
+            raise ValidationException(
+                "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_INPUT_LENGTH}", operation)
         try:
-            return text, json.loads(text)
-        except (TypeError, json.JSONDecodeError) as error:
+            value = loads(text)
+            check_json_value(value)
+        except (TypeError, ValueError, InvalidJsonValue) as error:
             raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'", operation) from None
+        return text, value
 
     @staticmethod
     def _name(name: str, operation: str, what: str = "execution") -> str:

@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Callable
 
+from stepflow.asl.json_values import check_execution_input
 from stepflow.asl.loader import load_definition
 from stepflow.asl.substitutions import check_substitutions, substitute
 from stepflow.asl.validate import parse_definition
@@ -85,6 +86,8 @@ class StateMachine:
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
         events; ``on_event`` is called with each history event as it is recorded (see ``execute``)."""
         execution_name = check_name(name or str(uuid.uuid4()))
+        if input is not NO_INPUT:
+            check_execution_input(input)
         return execute(
             self.compiled,
             {} if input is NO_INPUT else input,

@@ -186,3 +186,40 @@ def test_unknown_stack_is_a_usage_error(files, tmp_path):
     done = stepflow(definition, "--stack", "nope", "--json", cwd=tmp_path, env_home=tmp_path / "h")
     assert done.returncode == 2
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [('{"a": -1e999}', "out of range"), ('{"a": NaN}', "NaN is not a valid JSON value"),
+     ('{"a": "\\udcff"}', "lone surrogate (U+DCFF)"), ("[" * 2000 + "]" * 2000, "nested")],
+    ids=["infinite-number", "nan", "lone-surrogate", "deep"],
+)
+def test_input_that_json_cannot_carry_is_a_usage_error_never_infinity_or_bad_utf8(files, tmp_path, text, problem):
+    done = run_json(files, tmp_path, "--input", text)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert problem in done.stderr
+
+
+def test_an_argument_that_is_not_utf8_is_refused_without_printing_it(files, tmp_path):
+    definition, resources = files
+    argument = b'{"name": "\xff"}'.decode("utf-8", "surrogateescape")  # as Python reads such an argv
+    done = subprocess.run(
+        [sys.executable, "-m", "stepflow", "run", str(definition), "--resources", str(resources), "--json",
+         "--input", argument],
+        capture_output=True, cwd=tmp_path, env={**__import__("os").environ, "STEPFLOW_HOME": str(tmp_path / "h")},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stdout == b""
+    done.stderr.decode("utf-8")  # whatever it says is UTF-8
+    assert b"lone surrogate" in done.stderr
+
+
+def test_a_pass_result_too_large_for_json_refuses_the_definition(tmp_path):
+    bad = tmp_path / "huge.asl.json"
+    bad.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1e999, "End": true}}}')
+    done = stepflow(bad, "--json", cwd=tmp_path, env_home=tmp_path / "h")
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "INVALID_JSON_DESCRIPTION" in done.stderr and "1e999 is out of range" in done.stderr

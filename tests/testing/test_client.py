@@ -142,6 +142,23 @@ def test_the_apis_errors_are_raised_with_aws_codes(client, machine_arn):
         assert str(raised.value).startswith(f"An error occurred ({code}) when calling the ")
 
 
+def test_start_execution_holds_the_input_to_the_apis_length_and_to_json(client, machine_arn):
+    # API reference, StartExecution: input "Length Constraints: Maximum length of 262144"; the
+    # message is the API's constraint form (as recorded for 'name' in LocalStack's
+    # test_sfn_api_aliasing.snapshot.json), without the value, which the API treats as sensitive.
+    fits = '{"name": "' + "x" * (262_144 - 12) + '"}'
+    assert len(fits) == 262_144
+    client.start_execution(stateMachineArn=machine_arn, input=fits)
+    with pytest.raises(client.exceptions.ValidationException) as refused:
+        client.start_execution(stateMachineArn=machine_arn, input=fits[:-2] + 'x"}')
+    assert refused.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+        "Member must have length less than or equal to 262144")
+    for text in ('{"n": 1e999}', '{"n": NaN}', '{"s": "\\udcff"}'):
+        with pytest.raises(client.exceptions.InvalidExecutionInput):
+            client.start_execution(stateMachineArn=machine_arn, input=text)
+
+
 def test_an_execution_name_is_reused_only_for_the_same_running_input(client, machine_arn):
     client.start_execution(stateMachineArn=machine_arn, name="once", input='{"name": "A"}')
     client.wait_for_execution(machine_arn.replace(":stateMachine:", ":execution:") + ":once")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.json_values import MAX_DEFINITION_DEPTH, InvalidJsonValue, check_json_value, loads
 
 INVALID_JSON = "INVALID_JSON_DESCRIPTION"
 MISSING_DESCRIPTION = "MISSING_DESCRIPTION"
@@ -43,11 +44,6 @@ def with_duplicate_keys(obj: dict[str, Any], repeated: tuple[str, ...]) -> dict[
     return marked
 
 
-def _refuse_constant(name: str) -> Any:
-    # Python's json accepts NaN and Infinity; JSON (and AWS) do not.
-    raise ValueError(f"{name} is not a valid JSON value")
-
-
 def duplicate_keys(obj: Any) -> tuple[str, ...]:
     """The keys given more than once in this loaded JSON object (empty for anything else)."""
     return getattr(obj, "duplicate_keys", ())
@@ -60,7 +56,7 @@ def parse_json(text: str) -> Any:
             [Diagnostic(MISSING_DESCRIPTION, "Received a null or empty workflow input", "")]
         )
     try:
-        return json.loads(text, object_pairs_hook=_object_from_pairs, parse_constant=_refuse_constant)
+        return loads(text, object_pairs_hook=_object_from_pairs)
     except json.JSONDecodeError as error:
         message = f"{error.msg} at line {error.lineno}, column {error.colno}"
     except ValueError as error:
@@ -87,7 +83,7 @@ def load_definition(source: str | os.PathLike[str] | dict[str, Any]) -> dict[str
     A string is JSON text when it starts with ``{`` or ``[`` (after blanks), otherwise a file path.
     """
     if isinstance(source, dict):
-        return source
+        return _plain(source)
     if isinstance(source, str) and (not source.strip() or source.lstrip().startswith(("{", "["))):
         value = parse_json(source)
     elif isinstance(source, (str, os.PathLike)):
@@ -100,4 +96,13 @@ def load_definition(source: str | os.PathLike[str] | dict[str, Any]) -> dict[str
         raise DefinitionError(
             [Diagnostic("SCHEMA_VALIDATION_FAILED", "A definition must be a JSON object", "")]
         )
-    return value
+    return _plain(value)
+
+
+def _plain(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition, once known to be plain JSON stepflow can carry (see json_values)."""
+    try:
+        check_json_value(definition, MAX_DEFINITION_DEPTH)
+    except InvalidJsonValue as invalid:
+        raise DefinitionError([Diagnostic(INVALID_JSON, invalid.problem, invalid.pointer)]) from None
+    return definition

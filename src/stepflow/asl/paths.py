@@ -316,7 +316,7 @@ def _not_json(value: Any) -> Any:
 # one C encoder, built once, does the same work (same separators, no ASCII escaping) 4-5x faster.
 _C_ENCODER = (
     json.encoder.c_make_encoder(
-        None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, False
     )
     if json.encoder.c_make_encoder is not None
     else None
@@ -326,7 +326,7 @@ _C_ENCODER = (
 def to_json(value: Any) -> str:
     """Compact JSON text, as AWS writes payloads into the history, the API and causes."""
     if _C_ENCODER is None:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return "".join(_C_ENCODER(value, 0))
 
 

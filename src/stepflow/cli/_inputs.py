@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
 from stepflow.asl.errors import StepflowError
+from stepflow.asl.json_values import InvalidJsonValue, check_execution_input, loads
 from stepflow.asl.loader import load_definition
 
 
@@ -43,9 +43,11 @@ def read_input(text: str | None, file: str | None) -> Any:
     if text is None:
         return {}
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{where} is not valid JSON: {error}") from None
+        value = loads(text)
+        check_execution_input(value, text)
+    except (ValueError, InvalidJsonValue) as error:
+        raise UsageError(f"{where} is not valid JSON input: {error}") from None
+    return value
 
 
 def load_resources_file(path: str) -> tuple[dict[str, Any], dict[str, str]]:
