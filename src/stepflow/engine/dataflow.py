@@ -158,9 +158,14 @@ def payload_json(value: Any, state_name: str, encode: Callable[[Any], str] = to_
     text = encode(value)
     # A character is at most 4 UTF-8 bytes, so most values need no encoding to be measured.
     if len(text) * 4 > PAYLOAD_LIMIT_BYTES and len(text.encode("utf-8")) > PAYLOAD_LIMIT_BYTES:
-        raise ASLError(
-            DATA_LIMIT_EXCEEDED,
-            f"The state/task '{state_name}' returned a result with a size exceeding "
-            "the maximum number of bytes service limit.",
-        )
+        raise data_limit_exceeded(state_name)
     return text
+
+
+def data_limit_exceeded(state_name: str) -> ASLError:
+    """States.DataLimitExceeded with AWS's cause, naming the state (or a task's resource)."""
+    return ASLError(
+        DATA_LIMIT_EXCEEDED,
+        f"The state/task '{state_name}' returned a result with a size exceeding "
+        "the maximum number of bytes service limit.",
+    )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from typing import Any
 
 from stepflow.asl.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, ASLError
 from stepflow.asl.jsonata import QueryEvaluationError
 from stepflow.asl.paths import PathNotFound, StateDataError, java_text, to_json
 from stepflow.engine.context import map_item_context
-from stepflow.engine.dataflow import Reader
+from stepflow.engine.dataflow import PAYLOAD_LIMIT_BYTES, Reader, data_limit_exceeded
 from stepflow.engine.states.base import (
     CompiledBranch,
     CompiledState,
@@ -71,6 +72,7 @@ class MapState(CompiledState):
         started = lane.follow(history.container_event("Map", "started", lane.last_event_id, length=count))
         links = BranchLinks(started)
         workers = min(concurrency or INLINE_CONCURRENCY_LIMIT, INLINE_CONCURRENCY_LIMIT, count)
+        size = _ResultSize(count) if _result_is_output(self.flow) else None
 
         def run_iteration(index: int, stop: StopSignal) -> Any:
             # Sequential iterations chain as AWS records them; concurrent ones all follow MapStateStarted.
@@ -94,6 +96,8 @@ class MapState(CompiledState):
                 mark("aborted")
                 raise
             mark("succeeded")
+            if size is not None and size.add(iteration.last_output, output):
+                stop.set()  # the output cannot fit in AWS's payload quota any more: stop now
             return output
 
         outcome = fan_out(
@@ -113,6 +117,9 @@ class MapState(CompiledState):
                 EXCEED_TOLERATED_FAILURE_THRESHOLD,
                 "The specified tolerated failure threshold was exceeded",
             )
+        if size is not None and size.over:
+            lane.last_event_id, lane.branch_failed = links.latest_state_event, True
+            raise data_limit_exceeded(self.name)
         if len(outcome.outputs) + len(outcome.errors) < count:  # an enclosing lane was stopped
             lane.last_event_id = links.latest_event
             raise Stopped()
@@ -157,6 +164,32 @@ class MapState(CompiledState):
                 )
             raise StateDataError(f"{field} must select a non-negative integer, got {number!r}")
         return number
+
+
+class _ResultSize:
+    """The UTF-8 size of the Map's result array as its iterations succeed, so that a Map whose
+    output can no longer fit AWS's 256 KiB payload quota fails then, not after every iteration."""
+
+    def __init__(self, count: int) -> None:
+        self.bytes = 2 + max(count - 1, 0)  # the brackets and commas
+        self.over = False
+        self._lock = threading.Lock()
+
+    def add(self, carried: tuple[Any, str] | None, output: Any) -> bool:
+        """Count one iteration's output (its JSON text, when the lane carries it); True once over."""
+        text = carried[1] if carried is not None and carried[0] is output else to_json(output)
+        length = len(text) if text.isascii() else len(text.encode("utf-8"))
+        with self._lock:
+            self.bytes += length
+            self.over = self.over or self.bytes > PAYLOAD_LIMIT_BYTES
+            return self.over
+
+
+def _result_is_output(flow: Any) -> bool:
+    """Whether the Map's result becomes its output unchanged (no ResultSelector, ResultPath,
+    OutputPath or JSONata Output), so that the result's size is the output's."""
+    return all(getattr(flow, field, None) is None
+               for field in ("result_selector", "result_path", "output_path", "output"))
 
 
 def _read(path: Reader, data: Any, context: dict, field: str) -> Any:
