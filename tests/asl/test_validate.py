@@ -667,3 +667,19 @@ AWS_EXAMPLES: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("name", sorted(AWS_EXAMPLES))
 def test_aws_documented_examples_are_valid(name: str):
     assert validate_definition(AWS_EXAMPLES[name]) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "largest"),
+    [("IntervalSeconds", 99_999_999), ("MaxAttempts", 99_999_998), ("MaxDelaySeconds", 31_622_400),
+     ("TimeoutSeconds", 99_999_998)],
+)
+def test_retry_and_timeout_numbers_are_bounded_as_aws_bounds_them(field, largest):
+    # AWS's ASL schema (the AWS Toolkit's language service) and LocalStack's AWS-validated parser:
+    # IntervalSeconds and MaxAttempts up to 99999999 (statelint: MaxAttempts below it), MaxDelaySeconds
+    # below 31622401. Found by fuzzing: IntervalSeconds 2,147,483,648 passed and then slept for ever.
+    where = f"/States/Detect/{field}" if field == "TimeoutSeconds" else f"/States/Detect/Retry/0/{field}"
+    assert diagnostics(changed(where, largest)) == set()
+    (diagnostic,) = validate_definition(changed(where, 2_147_483_648))
+    assert (diagnostic.code, diagnostic.location) == ("SCHEMA_VALIDATION_FAILED", where)
+    assert diagnostic.message.startswith(f"The value of field '{field}' is invalid: Input should be less than")

@@ -16,6 +16,7 @@ Rules follow the AWS developer guide, "Handling errors in Step Functions workflo
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, TypeVar
@@ -63,6 +64,9 @@ def error_matches(error_equals: Iterable[str], error: str | ASLError) -> bool:
     return False
 
 
+LONGEST_DELAY = 31_622_400  # seconds: a year (366 days), AWS's longest Standard execution
+
+
 @dataclass(frozen=True)
 class Retrier:
     """One compiled entry of a state's Retry field, with AWS's defaults."""
@@ -77,12 +81,15 @@ class Retrier:
     def delay(self, retries_done: int, rng: random.Random) -> float:
         """Seconds to wait before retry number ``retries_done + 1``.
 
-        IntervalSeconds * BackoffRate ** retries_done, capped by MaxDelaySeconds; FULL jitter then
-        draws uniformly from [0, that delay].
+        IntervalSeconds * BackoffRate ** retries_done, capped by MaxDelaySeconds (or, without it,
+        by a year: no Standard execution lasts longer on AWS); FULL jitter then draws uniformly
+        from [0, that delay].
         """
-        delay = self.IntervalSeconds * self.BackoffRate**retries_done
-        if self.MaxDelaySeconds is not None:
-            delay = min(delay, self.MaxDelaySeconds)
+        try:
+            delay = self.IntervalSeconds * self.BackoffRate**retries_done
+        except OverflowError:  # thousands of retries with a backoff: past any cap anyway
+            delay = math.inf
+        delay = min(delay, self.MaxDelaySeconds if self.MaxDelaySeconds is not None else LONGEST_DELAY)
         if self.JitterStrategy == "FULL":
             delay = rng.uniform(0, delay)
         return float(delay)
