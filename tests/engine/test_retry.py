@@ -239,7 +239,7 @@ def test_pydantic_models_compile_like_dicts_keeping_an_explicit_null_result_path
 
 
 def test_a_backoff_past_any_float_waits_at_most_a_year_instead_of_overflowing() -> None:
-    (retrier,) = compile_retriers([{"ErrorEquals": ["X"], "IntervalSeconds": 99_999_999, "MaxAttempts": 99_999_998}])
+    (retrier,) = compile_retriers([{"ErrorEquals": ["X"], "IntervalSeconds": 99_999_999, "MaxAttempts": 99_999_998}]).retriers
     assert retrier.delay(5_000, random.Random(1)) == 31_622_400  # 2.0 ** 5000 overflows a float
-    (capped,) = compile_retriers([{"ErrorEquals": ["X"], "MaxDelaySeconds": 60}])
+    (capped,) = compile_retriers([{"ErrorEquals": ["X"], "MaxDelaySeconds": 60}]).retriers
     assert capped.delay(5_000, random.Random(1)) == 60
