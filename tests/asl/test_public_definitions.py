@@ -1,12 +1,12 @@
 """Definitions AWS deploys (its public sample repositories) pass validation, and load to run.
 
-``public_definitions/`` holds 46 of the 277 definitions found in aws-samples/step-functions-workflows-collection,
+``public_definitions/`` holds 47 of the 277 definitions found in aws-samples/step-functions-workflows-collection,
 aws-samples/aws-stepfunctions-examples and aws-samples/serverless-patterns (all MIT-0; SOURCES.md
 names each one's file and commit), chosen to cover every field and integration those 277 use. Of
 the 277, 276 validate; the one refused writes ``"QueryLanguage": "JSONata"`` inside ``States``
-(a state that is a string, which AWS's schema refuses too). Among the 46 are the four that
-``validate`` used to refuse: a filter comparing with ``$``, a trailing blank in a path, and
-unquoted words in filters (two samples).
+(a state that is a string, which AWS's schema refuses too). Among the 47 are the five that
+``validate`` used to refuse: a filter comparing with ``$``, a trailing blank in a path, unquoted
+words in filters (two samples), and a Pass state whose Parameters is an array.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ NOT_EMULATED_YET = re.compile(r"\(Distributed Map\) is not supported|Distributed
 
 
 def test_the_corpus_is_there_with_its_sources():
-    assert len(DEFINITIONS) == 46
+    assert len(DEFINITIONS) == 47
     sources = (FOLDER / "SOURCES.md").read_text()
     assert all(f"`{path.name}`" in sources for path in DEFINITIONS)
 

@@ -400,7 +400,8 @@ def test_task_resource_must_be_an_arn_or_a_substitution():
 
 
 def test_heartbeat_may_equal_but_not_exceed_the_timeout():
-    # An AWS-authored public sample deploys HeartbeatSeconds equal to TimeoutSeconds.
+    # A survey of public definitions AWS deploys found HeartbeatSeconds equal to TimeoutSeconds
+    # (see tests/conformance/test_deployed_forms.py); a larger heartbeat stays refused (the spec).
     assert diagnostics(changed("/States/Detect/HeartbeatSeconds", 30)) == set()
     assert diagnostics(changed("/States/Detect/HeartbeatSeconds", 31)) == {
         ("SCHEMA_VALIDATION_FAILED", "/States/Detect/HeartbeatSeconds")

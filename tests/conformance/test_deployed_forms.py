@@ -5,8 +5,10 @@ in tests/asl/public_definitions/, SOURCES.md): ``workflows--parallel-agent-early
 (``$`` inside a filter), ``examples--app-decompose-for-parallelism-statemachine.json``
 (``'$$.Execution.Name '``), ``workflows--textract-analyze-expense-tf.json`` and
 ``examples--app-dataquality-using-lambda-statemachine.json`` (unquoted words in filters, which the
-samples use as strings). A Pass state's Parameters may be any JSON value, as its Result may
-(developer guide, "Pass workflow state"; the issue's survey found a deployed sample with an array).
+samples use as strings), ``patterns--eventbridge-pipes-sqs-to-lambda-with-stepfunction-enrichment.json``
+(a Pass state whose Parameters is an array). HeartbeatSeconds equal to TimeoutSeconds was seen
+deployed in a survey of public definitions; that sample is not among those found here, so this one
+rests on the report alone (the spec's wording, "smaller than", is what AWS's deployments contradict).
 """
 from __future__ import annotations
 

@@ -474,7 +474,7 @@ class _Checker:
         if isinstance(resource, str) and not (resource.startswith("arn:") or "${" in resource):
             self.report(INVALID_RESOURCE, f"Resource '{resource}' is not an ARN", pointer_join(where, "Resource"))
         timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
-        # Equal values deploy on AWS (an AWS-authored sample does); only a larger heartbeat is refused.
+        # Equal values deploy on AWS (a survey of deployed definitions); only a larger one is refused (spec).
         if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat > timeout:
             self.report(SCHEMA, "'HeartbeatSeconds' must not be larger than 'TimeoutSeconds'",
                         pointer_join(where, "HeartbeatSeconds"))
