@@ -22,6 +22,7 @@ from email.utils import format_datetime
 from typing import Any, Callable
 
 from stepflow.asl.errors import TIMEOUT, ASLError
+from stepflow.asl.paths import to_json
 from stepflow.integrations.lambda_context import LambdaContext
 from stepflow.runtime.signals import HeartbeatTimedOut, Stopped, StopSignal
 
@@ -134,24 +135,10 @@ def lambda_error(
     return ASLError(error_type, json.dumps(body, separators=separators))
 
 
-def _not_json(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-# json.dumps builds an encoder per call; one C encoder (no NaN or Infinity, as JSON) serves all.
-_STRICT_ENCODER = (
-    json.encoder.c_make_encoder(None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, False)
-    if json.encoder.c_make_encoder is not None
-    else None
-)
-
-
 def _json_copy(value: Any, problem: str) -> Any:
     """A deep copy made the way Lambda moves data: through JSON text."""
     try:
-        if _STRICT_ENCODER is None:
-            return json.loads(json.dumps(value, allow_nan=False))
-        return json.loads("".join(_STRICT_ENCODER(value, 0)))
+        return json.loads(to_json(value))
     except (TypeError, ValueError) as error:
         raise ASLError(MARSHAL_ERROR, f"{problem}{error}") from error
 
