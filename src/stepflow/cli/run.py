@@ -10,10 +10,19 @@ import argparse
 import importlib
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from stepflow.cli._inputs import add_definition_argument, load_resources_file, read_input
+from stepflow.cli._inputs import (
+    UsageError,
+    add_definition_argument,
+    add_parameter_argument,
+    load_resources_file,
+    read_input,
+    read_parameters,
+)
 from stepflow.runtime.clock import RealClock, VirtualClock
+from stepflow.stacks.sources import is_template
 
 # Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
 STACKS = {"riderphoto": "stepflow.riderphoto.stack"}
@@ -35,6 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a Python file defining RESOURCES = {arn: handler} (and optionally SUBSTITUTIONS)",
     )
     parser.add_argument("--stack", choices=sorted(STACKS), help="bind a named local stack's resources")
+    parser.add_argument(
+        "--state-machine", metavar="LOGICAL_ID", help="with a template: which of its state machines to run"
+    )
+    add_parameter_argument(parser)
     parser.add_argument("--name", help="the execution name (default: a UUID)")
     parser.add_argument(
         "--virtual-time", action="store_true", help="use a virtual clock: Wait states and retries take no time"
@@ -46,7 +59,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from stepflow.machine import StateMachine
-    from stepflow.render.progress import ProgressLine
 
     execution_input = read_input(args.input, args.input_file)
     resources: dict[str, Any] = {}
@@ -59,12 +71,25 @@ def run_command(args: argparse.Namespace) -> int:
         file_resources, file_substitutions = load_resources_file(args.resources)
         resources.update(file_resources)
         substitutions.update(file_substitutions)
-    machine = StateMachine.from_file(
-        args.definition,
-        resources=resources,
-        substitutions=substitutions,
-        clock=VirtualClock() if args.virtual_time else RealClock(),
-    )
+    clock = VirtualClock() if args.virtual_time else RealClock()
+    if is_template(Path(args.definition)):
+        from stepflow.stacks import Stack
+
+        stack = Stack.from_template(args.definition, read_parameters(args.parameter))
+        machine = stack.state_machine(args.state_machine, resources=resources, clock=clock)
+        try:
+            return _run(machine, args, execution_input)
+        finally:
+            stack.close()
+    if args.state_machine or args.parameter:
+        raise UsageError("--state-machine and --parameter apply to a template, not to an ASL definition")
+    machine = StateMachine.from_file(args.definition, resources=resources, substitutions=substitutions, clock=clock)
+    return _run(machine, args, execution_input)
+
+
+def _run(machine: Any, args: argparse.Namespace, execution_input: Any) -> int:
+    from stepflow.render.progress import ProgressLine
+
     # On a terminal, a one-line progress display while the run goes on (cleared before the result).
     progress = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
 
