@@ -149,6 +149,8 @@ class _Variables:
     def _lookup(self, document: Any, address: str, where: str) -> Any:
         value = document
         for part in filter(None, address.split(".")):
+            if isinstance(value, str) and "${" in value:
+                value = self.resolve(value, where)
             if not isinstance(value, dict) or part not in value:
                 return None
             value = value[part]
