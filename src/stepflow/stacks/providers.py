@@ -2,7 +2,7 @@
 
 Three kinds of type:
 - emulated: created in the data root with the template's properties (tables with their keys,
-  buckets, Lambda functions and layers with local code, state machines);
+  buckets, face collections, Lambda functions and layers with local code, state machines);
 - accepted: IAM, logs, API Gateway, queues, topics, event buses and rules, alarms...: their
   names and ARNs resolve as on AWS, nothing runs, and ``stack up`` lists them as not emulated;
 - refused: nested stacks and serverless applications, whose resources would silently be missing.
@@ -70,6 +70,7 @@ _TYPES: dict[str, TypeInfo] = {
     "AWS::Events::EventBus": TypeInfo("Name", "events", 256),
     "AWS::Events::Rule": TypeInfo("Name", "events", 64),
     "AWS::IAM::Role": TypeInfo("RoleName", "iam", 64),
+    "AWS::Rekognition::Collection": TypeInfo("CollectionId", "rekognition", 255),
     "AWS::Logs::LogGroup": TypeInfo("LogGroupName", "logs", 512),
 }
 
@@ -79,7 +80,8 @@ def kind_of(resource_type: str) -> str:
     if resource_type in REFUSED:
         raise TemplateError(f"{resource_type} is refused: {REFUSED[resource_type]}, which a local stack cannot do")
     if resource_type in ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Lambda::Function",
-                         "AWS::Lambda::LayerVersion", "AWS::StepFunctions::StateMachine"):
+                         "AWS::Lambda::LayerVersion", "AWS::StepFunctions::StateMachine",
+                         "AWS::Rekognition::Collection"):
         return EMULATED
     if resource_type.startswith(_COMING):
         return NOT_YET
@@ -119,6 +121,7 @@ def attribute(resource_type: str, name: str, physical: str, names: Names, where:
         "AWS::Events::EventBus": f"arn:aws:events:{region}:{account}:event-bus/{physical}",
         "AWS::Events::Rule": f"arn:aws:events:{region}:{account}:rule/{physical}",
         "AWS::IAM::Role": f"arn:aws:iam::{account}:role/{physical}",
+        "AWS::Rekognition::Collection": f"arn:aws:rekognition:{region}:{account}:collection/{physical}",
         "AWS::Logs::LogGroup": f"arn:aws:logs:{region}:{account}:log-group:{physical}:*",
     }
     specific = {

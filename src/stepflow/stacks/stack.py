@@ -16,6 +16,7 @@ from stepflow.functions.runtimes import Worker, handler_for, problem_of
 from stepflow.functions.spec import FunctionSpec
 from stepflow.machine import StateMachine
 from stepflow.services.buckets import Buckets
+from stepflow.services.faces import FaceCollections
 from stepflow.services.tables import KeySchema, Tables
 from stepflow.settings import data_root
 from stepflow.stacks import dynamodb_tasks, providers, sources
@@ -110,7 +111,7 @@ class Stack:
         self.close()
 
     def down(self) -> list[str]:
-        """Remove what ``up`` created (tables, buckets) and the stack's record; return what went."""
+        """Remove what ``up`` created (tables, buckets, collections) and the stack's record; return what went."""
         self.close()
         removed = []
         for created in self.record["Created"]:
@@ -118,6 +119,8 @@ class Stack:
                 Tables(self.root).delete(created["Name"])
             elif created["Type"] == "bucket" and Buckets(self.root).exists(created["Name"]):
                 Buckets(self.root).delete(created["Name"], force=True)
+            elif created["Type"] == "collection" and FaceCollections(self.root).exists(created["Name"]):
+                FaceCollections(self.root).delete_collection(created["Name"])
             else:
                 continue
             removed.append(f"{created['Type']} {created['Name']}")
@@ -236,6 +239,9 @@ class _Builder:
                     created.append({"Type": "table", "Name": physical})
                 elif kind == "AWS::S3::Bucket" and Buckets(self.root).create(physical):
                     created.append({"Type": "bucket", "Name": physical})
+                elif kind == "AWS::Rekognition::Collection" and not FaceCollections(self.root).exists(physical):
+                    FaceCollections(self.root).create_collection(physical)
+                    created.append({"Type": "collection", "Name": physical})
                 elif kind == "AWS::Lambda::Function":
                     spec = self._function(logical_id, physical, properties, where)
                     functions.append(spec.to_json())
