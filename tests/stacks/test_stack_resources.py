@@ -81,3 +81,38 @@ def test_nested_stacks_are_refused_by_name(tmp_path, stepflow_home):
     path.write_text("Resources:\n  Child: {Type: AWS::CloudFormation::Stack, Properties: {TemplateURL: x}}\n")
     with pytest.raises(TemplateError, match=r"Resources.Child: AWS::CloudFormation::Stack is refused"):
         Stack.from_template(path)
+
+
+SCHEDULED = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+      Events:
+        Hourly: {Type: Schedule, Properties: {Schedule: rate(1 hour), Enabled: false}}
+        Nightly: {Type: Schedule, Properties: {Schedule: "cron(0 2 * * ? *)", Input: '{"batch": "nightly"}'}}
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(5 minutes)
+      Targets: [{Id: m, Arn: !Ref Machine}]
+"""
+
+
+def test_schedules_are_listed_and_fire_the_state_machine_as_eventbridge_would(tmp_path, template_stack):
+    path = tmp_path / "t.yaml"
+    path.write_text(SCHEDULED)
+    stack = template_stack(path, name="timed")
+    notes = {row["LogicalResourceId"]: row.get("Note") for row in stack.resources}
+    assert notes["MachineHourly"] == "starts Machine: stepflow stack fire timed MachineHourly"
+    (scheduled,) = stack.fire("MachineHourly")
+    # EventBridge's scheduled event (EventBridge User Guide, "Creating a rule that runs on a schedule").
+    assert scheduled.output["detail-type"] == "Scheduled Event" and scheduled.output["source"] == "aws.events"
+    assert scheduled.output["resources"] == [stack.record["Rules"]["MachineHourly"]["Arn"]]
+    assert scheduled.output["detail"] == {}
+    assert stack.fire("MachineNightly")[0].output == {"batch": "nightly"}  # the target's Input instead
+    assert stack.fire("Rule")[0].output["detail-type"] == "Scheduled Event"
+    with pytest.raises(TemplateError, match="no rule or schedule 'Nope'.*MachineHourly, MachineNightly, Rule"):
+        stack.fire("Nope")

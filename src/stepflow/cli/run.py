@@ -78,16 +78,17 @@ def run_command(args: argparse.Namespace) -> int:
         stack = Stack.from_template(args.definition, read_parameters(args.parameter))
         machine = stack.state_machine(args.state_machine, resources=resources, clock=clock)
         try:
-            return _run(machine, args, execution_input)
+            return run_machine(machine, args, execution_input)
         finally:
             stack.close()
     if args.state_machine or args.parameter:
         raise UsageError("--state-machine and --parameter apply to a template, not to an ASL definition")
     machine = StateMachine.from_file(args.definition, resources=resources, substitutions=substitutions, clock=clock)
-    return _run(machine, args, execution_input)
+    return run_machine(machine, args, execution_input)
 
 
-def _run(machine: Any, args: argparse.Namespace, execution_input: Any) -> int:
+def run_machine(machine: Any, args: argparse.Namespace, execution_input: Any) -> int:
+    """Run once and print how it ended (``args``: name, trace, json), keeping it in the store."""
     from stepflow.render.progress import ProgressLine
 
     # On a terminal, a one-line progress display while the run goes on (cleared before the result).

@@ -42,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="the template stacks that are up")
     listing.add_argument("--json", action="store_true", help="print them as one JSON array")
     listing.set_defaults(handler=run_list)
+    fire = actions.add_parser("fire", help="start what a stack's schedule or rule targets, as EventBridge would")
+    fire.add_argument("stack", metavar="STACK")
+    fire.add_argument("rule", metavar="RULE", help="the rule's or SAM event's logical id (e.g. MachineHourly)")
+    fire.add_argument("--json", action="store_true", help="print one JSON object: status, output, error, cause")
+    fire.set_defaults(handler=run_fire, name=None, trace=False)
     down = actions.add_parser("down", help="remove everything the stack created")
     down.add_argument("stack", nargs="?", metavar="STACK", help="a template stack's name (default: the rider-photo stack)")
     down.add_argument(
@@ -105,6 +110,18 @@ def run_list(args: argparse.Namespace) -> int:
     for stack in [] if args.json else stacks:
         print(f"{stack['StackName']}  {stack['Template']}  state machines: {', '.join(stack['StateMachines']) or '-'}")
     return 0
+
+
+def run_fire(args: argparse.Namespace) -> int:
+    from stepflow.cli.run import run_machine
+    from stepflow.runtime.clock import RealClock
+    from stepflow.stacks import Stack as TemplateStack
+
+    with TemplateStack.named(args.stack) as stack:
+        status = 0
+        for machine, event in stack.rule_runs(args.rule, clock=RealClock()):
+            status = run_machine(machine, args, event) or status
+        return status
 
 
 def run_down(args: argparse.Namespace) -> int:

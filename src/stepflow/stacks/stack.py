@@ -19,7 +19,7 @@ from stepflow.services.buckets import Buckets
 from stepflow.services.faces import FaceCollections
 from stepflow.services.tables import KeySchema, Tables
 from stepflow.settings import data_root
-from stepflow.stacks import dynamodb_tasks, providers, sources
+from stepflow.stacks import dynamodb_tasks, providers, schedules, sources
 from stepflow.stacks.errors import TemplateError
 from stepflow.stacks.intrinsics import Evaluator, Scope
 from stepflow.stacks.store import StackStore
@@ -89,6 +89,20 @@ class Stack:
         machine = machines[logical_id]
         return StateMachine(machine["Definition"], resources={**self.handlers(), **kwargs.pop("resources", {})},
                             name=machine["Name"], **kwargs)
+
+    def rule_runs(self, rule: str, **kwargs: Any) -> list[tuple[StateMachine, Any]]:
+        """What the rule ``rule`` starts, as EventBridge would: (state machine, its input) pairs."""
+        rules = self.record.get("Rules", {})
+        if rule not in rules:
+            raise TemplateError(f"no rule or schedule {rule!r} starts a state machine of this stack; it has: "
+                                f"{', '.join(sorted(rules)) or '(none)'}", self.record["Template"])
+        return [(self.state_machine(target["StateMachine"], **kwargs),
+                 schedules.event_for(rules[rule]["Arn"], target, REGION, ACCOUNT))
+                for target in rules[rule]["Targets"]]
+
+    def fire(self, rule: str, **kwargs: Any) -> list[Any]:
+        """Start what the rule ``rule`` targets; return the finished executions."""
+        return [machine.run(event) for machine, event in self.rule_runs(rule, **kwargs)]
 
     def handlers(self) -> dict[str, Callable[[Any, Any], Any]]:
         """Every function by ARN, and the DynamoDB tasks, for ``StateMachine(resources=...)``."""
@@ -251,6 +265,16 @@ class _Builder:
                     machines[logical_id] = {"Name": physical, "Arn": self._ref(logical_id, where),
                                             "Definition": self._definition(properties, where)}
             rows.append(row)
+        machine_of_arn = {machine["Arn"]: logical for logical, machine in machines.items()}.get
+        rules = {}
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
+                where = f"{self.where}: Resources.{logical_id}"
+                targets = schedules.rule_targets(logical_id, resource, self.properties(logical_id), machine_of_arn)
+                if targets:
+                    rules[logical_id] = {"Arn": self._attribute(logical_id, "Arn", where), "Targets": targets}
+                    row = next(r for r in rows if r["LogicalResourceId"] == logical_id)
+                    row["Note"] = f"starts {', '.join(t['StateMachine'] for t in targets)}: stepflow stack fire {self.names.stack} {logical_id}"
         outputs, exports = {}, {}
         for key, output in (self.source.template.get("Outputs") or {}).items():
             where = f"{self.where}: Outputs.{key}"
@@ -261,7 +285,7 @@ class _Builder:
                 exports[self.evaluator.resolve(output["Export"].get("Name"), where)] = outputs[key]
         record = {"StackName": self.names.stack, "Template": str(self.source.path.resolve()), "Kind": self.source.kind,
                   "Resources": rows, "Outputs": outputs, "Exports": exports, "Created": _unique(created),
-                  "Functions": functions, "StateMachines": machines}
+                  "Functions": functions, "StateMachines": machines, "Rules": rules}
         self.store.save(self.names.stack, record["Template"], record)
         return record
 
