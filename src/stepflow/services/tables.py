@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,11 @@ class Tables:
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / "dynamodb.sqlite3"
 
-    def _transaction(self, write: bool = False) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.path, _SCHEMA, write)
+    @contextmanager
+    def _transaction(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        with transaction(self.path, _SCHEMA, write) as connection:
+            _migrate(connection)
+            yield connection
 
     def _schema(self, connection: sqlite3.Connection, table: str) -> KeySchema:
         row = connection.execute(
@@ -226,6 +230,20 @@ class Tables:
     def scan(self, table: str) -> list[dict[str, Any]]:
         """Every item as plain JSON, ordered by key."""
         return [item_to_plain(item) for item in self.items(table)]
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Carry a data root written before key schemas (``tables``/``items``: string hash keys, plain
+    JSON items) over to typed items, once, in the caller's transaction."""
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'items' AND type = 'table'").fetchone() is None:
+        return
+    for name, hash_key in connection.execute("SELECT name, hash_key FROM tables").fetchall():
+        connection.execute("INSERT OR IGNORE INTO key_schemas VALUES (?, ?, 'S', NULL, NULL, '[]')", (name, hash_key))
+    for table, hash_value, item in connection.execute("SELECT table_name, hash_value, item FROM items").fetchall():
+        connection.execute("INSERT OR IGNORE INTO table_items VALUES (?, ?, '', ?)",
+                           (table, hash_value, json.dumps(item_to_typed(json.loads(item)), sort_keys=True)))
+    connection.execute("DROP TABLE items")
+    connection.execute("DROP TABLE tables")
 
 
 def _check_only_keys(schema: KeySchema, key: dict[str, Any]) -> None:
