@@ -56,9 +56,9 @@ def environment(spec: FunctionSpec, data_root: Path) -> dict[str, str]:
         "_HANDLER": spec.handler, "TZ": ":UTC", "LANG": "en_US.UTF-8",
         "STEPFLOW_HOME": str(data_root), "STEPFLOW_FUNCTION_PATH": os.pathsep.join(paths),
         "PYTHONPATH": os.pathsep.join([*paths, str(Path(__file__).resolve().parents[2])]),
-        "NODE_PATH": os.pathsep.join([str(layer / "nodejs" / "node_modules") for layer in spec.layers]
-                                     + [env["NODE_PATH"]] if "NODE_PATH" in env else
-                                     [str(layer / "nodejs" / "node_modules") for layer in spec.layers]),
+        # A Node.js layer's packages, as Lambda finds them under /opt/nodejs/node_modules.
+        "NODE_PATH": os.pathsep.join([*(str(layer / "nodejs" / "node_modules") for layer in spec.layers),
+                                      *filter(None, [env.get("NODE_PATH")])]),
     })
     env.update(spec.environment)
     return env
