@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ MACHINE = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${A}", 
                                        "B": {"Type": "Task", "Resource": "${B}", "End": True}}}
 
 
-def project(tmp_path, functions: dict[str, tuple[str, str, str]], extra: str = "") -> "Path":
+def project(tmp_path, functions: dict[str, tuple[str, str, str]], extra: str = "") -> Path:
     """A SAM project: functions {LogicalId: (folder, runtime, code)} chained A -> B by a state machine."""
     root = tmp_path / "proj"
     resources = []
