@@ -79,3 +79,18 @@ def test_the_template_stack_fixture_runs_a_machine(template_stack):
     execution = stack.state_machine("StockTraderB25D0B2D").run({"ticker": "X", "price": 10})
     assert execution.status == "SUCCEEDED"
     assert execution.output["type"] == "buy"
+
+
+def test_the_workshop_template_gives_the_outputs_of_the_built_in_riderphoto_stack(tmp_path):
+    from stepflow.riderphoto.stack import STACK_NAME
+    from stepflow.riderphoto.stack import Stack as Workshop
+    from stepflow.services.faces import FaceCollections
+    from stepflow.stacks import Stack
+
+    template = PROJECTS.parents[1] / "definitions" / "rider-photo-stack"
+    stack = Stack.from_template(template, name=STACK_NAME, root=tmp_path)
+    assert stack.outputs == Workshop(tmp_path).outputs()
+    assert FaceCollections(tmp_path).exists("rider-photos")
+    assert stack.state_machine("RiderPhotoProcessing").name == "RiderPhotoProcessing-4"
+    removed = stack.down()
+    assert "collection rider-photos" in removed and not FaceCollections(tmp_path).exists("rider-photos")
