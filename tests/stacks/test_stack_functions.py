@@ -48,20 +48,20 @@ Resources:
 
 ECHO = """
 import os, sys
-import helper
+import sibling
 
 def handler(event, context):
-    return {**event, os.environ["WHO"]: [helper.NAME, os.environ["AWS_LAMBDA_FUNCTION_NAME"] == context.function_name,
+    return {**event, os.environ["WHO"]: [sibling.NAME, os.environ["AWS_LAMBDA_FUNCTION_NAME"] == context.function_name,
             os.environ["AWS_REGION"], sys.path[0].endswith(os.environ["WHO"].lower())]}
 """
 
 
 def test_two_app_py_with_their_own_helper_and_environment_do_not_share_anything(tmp_path, template_stack):
     path = project(tmp_path, {"A": ("a", "python3.12", ECHO), "B": ("b", "python3.12", ECHO)})
-    (path.parent / "a" / "helper.py").write_text("NAME = 'helper of a'\n")
-    (path.parent / "b" / "helper.py").write_text("NAME = 'helper of b'\n")
+    (path.parent / "a" / "sibling.py").write_text("NAME = 'sibling of a'\n")
+    (path.parent / "b" / "sibling.py").write_text("NAME = 'sibling of b'\n")
     execution = template_stack(path).state_machine().run({})
-    assert execution.output == {"A": ["helper of a", True, "us-east-1", True], "B": ["helper of b", True, "us-east-1", True]}
+    assert execution.output == {"A": ["sibling of a", True, "us-east-1", True], "B": ["sibling of b", True, "us-east-1", True]}
 
 
 BOTO = """
