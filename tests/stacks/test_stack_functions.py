@@ -56,7 +56,7 @@ def handler(event, context):
 """
 
 
-def test_two_app_py_with_their_own_helper_and_environment_do_not_share_anything(tmp_path, template_stack):
+def test_two_app_py_with_their_own_sibling_module_and_environment_do_not_share_anything(tmp_path, template_stack):
     path = project(tmp_path, {"A": ("a", "python3.12", ECHO), "B": ("b", "python3.12", ECHO)})
     (path.parent / "a" / "sibling.py").write_text("NAME = 'sibling of a'\n")
     (path.parent / "b" / "sibling.py").write_text("NAME = 'sibling of b'\n")
