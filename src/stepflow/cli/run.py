@@ -52,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--virtual-time", action="store_true", help="use a virtual clock: Wait states and retries take no time"
     )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--dask", metavar="SCHEDULER",
+        help="run Distributed Map children on Dask: a scheduler address (tcp://host:8786) or local:N",
+    )
+    where.add_argument(
+        "--map-executor", metavar="KIND", help="run Distributed Map children on threads (default) or processes[:N]",
+    )
     parser.add_argument("--trace", action="store_true", help="print a step-by-step trace to stderr")
     parser.add_argument("--json", action="store_true", help="print one JSON object: status, output, error, cause")
     parser.set_defaults(handler=run_command)
@@ -83,8 +91,14 @@ def run_command(args: argparse.Namespace) -> int:
             stack.close()
     if args.state_machine or args.parameter:
         raise UsageError("--state-machine and --parameter apply to a template, not to an ASL definition")
-    machine = StateMachine.from_file(args.definition, resources=resources, substitutions=substitutions, clock=clock)
-    return run_machine(machine, args, execution_input)
+    machine = StateMachine.from_file(
+        args.definition, resources=resources, substitutions=substitutions, clock=clock,
+        map_executor=args.dask or args.map_executor,
+    )
+    try:
+        return run_machine(machine, args, execution_input)
+    finally:
+        machine.close()
 
 
 def run_machine(machine: Any, args: argparse.Namespace, execution_input: Any) -> int:
