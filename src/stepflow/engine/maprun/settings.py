@@ -14,7 +14,8 @@ class MapRunSettings:
     """``executor``: where children run (None: a thread pool per Map Run). ``handlers``: the task
     handlers by ARN, which a job sent to another process carries (a worker binds the processor's
     Tasks to them; children in threads share the parent's compiled processor). ``data_root``:
-    the folder a worker reads and writes (a shared filesystem for a cluster). ``on_child`` sees
+    the data root whose buckets ItemReader and ResultWriter use and children's workers see (default:
+``STEPFLOW_HOME``; a shared filesystem for a cluster). ``on_child`` sees
     every finished child, its history included when ``keep_child_history`` (an execution store
     saves them so); the Map Run itself keeps only summaries. ``on_map_run`` sees each Map Run as
     it starts (the API's DescribeMapRun / UpdateMapRun reach it while it runs)."""

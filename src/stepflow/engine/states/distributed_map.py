@@ -145,6 +145,7 @@ class _MapRunDriver:
         self.state, self.map_run, self.data, self.context, self.lane = state, map_run, data, context, lane
         self.items = items
         self.settings: MapRunSettings = lane.run.map_run_settings or MapRunSettings()
+        self.root = self.settings.data_root or str(data_root())  # where the buckets are
         self.count_limit = state.tolerated_count is not None
         self.percentage_limit = state.tolerated_percentage is not None
         self.failures = 0
@@ -192,7 +193,7 @@ class _MapRunDriver:
             if reader.max_items is not None:
                 fields["MaxItems"] = _value(reader.max_items, data, context)
             config = ReaderConfig.from_fields(fields)
-            items: Iterator[Any] = read_items(Buckets(data_root()), reader.resource, parameters, config)
+            items: Iterator[Any] = read_items(Buckets(self.root), reader.resource, parameters, config)
         else:
             items = iter(self.items or [])
         selector = state.item_selector
@@ -218,7 +219,7 @@ class _MapRunDriver:
         parameters = writer.parameters.render(self.data, self.context) if writer.parameters is not None else {}
         parameters = parameters if isinstance(parameters, dict) else {}
         export = ResultExport(
-            Buckets(data_root()), parameters.get("Bucket"), parameters.get("Prefix", ""),
+            Buckets(self.root), parameters.get("Bucket"), parameters.get("Prefix", ""),
             self.map_run.map_run_arn, transformation, output_type, self.map_run.state_machine_arn,
         )
         return export, transformation
@@ -272,7 +273,7 @@ class _MapRunDriver:
                     )
                     if executor.ships:
                         job.handlers, job.handlers_key = settings.handlers, handlers_key
-                        job.data_root = settings.data_root or str(data_root())
+                        job.data_root = self.root
                     else:
                         job.compiled, job.resources, job.stop = in_process, run.resources, children_stop
                     future = executor.submit(run_child, job)
