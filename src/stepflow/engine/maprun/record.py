@@ -46,10 +46,11 @@ class MapRun:
         self.counts["running"] += count
         self.counts["total"] += count
 
-    def ended(self, child: ChildSummary) -> None:
+    def ended(self, child: ChildSummary, keep: bool = True) -> None:
         self.counts["running"] -= 1
         self.counts[COUNT_OF_STATUS[child.status]] += 1
-        self.children.append(child)
+        if keep:
+            self.children.append(child)
 
     def never_started(self, count: int) -> None:
         """Children dispatched but cancelled before they ran (the Map Run failed or was stopped)."""

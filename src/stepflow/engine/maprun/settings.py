@@ -17,12 +17,14 @@ class MapRunSettings:
     the data root whose buckets ItemReader and ResultWriter use and children's workers see (default:
 ``STEPFLOW_HOME``; a shared filesystem for a cluster). ``on_child`` sees
     every finished child, its history included when ``keep_child_history`` (an execution store
-    saves them so); the Map Run itself keeps only summaries. ``on_map_run`` sees each Map Run as
+    saves them so); the Map Run itself keeps only summaries, and none when ``keep_children`` is
+    False (a million-item run then holds no per-child record at all; its counts stay exact). ``on_map_run`` sees each Map Run as
     it starts (the API's DescribeMapRun / UpdateMapRun reach it while it runs)."""
 
     executor: MapExecutor | None = None
     handlers: Mapping[str, Callable[..., Any]] | None = None
     data_root: str | None = None
     keep_child_history: bool = False
+    keep_children: bool = True
     on_child: Callable[[ChildResult], None] | None = None
     on_map_run: Callable[[MapRun], None] | None = None

@@ -314,7 +314,7 @@ class _MapRunDriver:
         self.map_run.ended(ChildSummary(
             result.execution_arn, result.name, self.map_run.state_machine_arn, result.status,
             result.start_date, result.stop_date, result.error, result.cause,
-        ))
+        ), self.settings.keep_children)
         if result.status != "SUCCEEDED":
             self.failures += 1
         if self.latest_stop is None or (result.stop_date is not None and result.stop_date > self.latest_stop):
