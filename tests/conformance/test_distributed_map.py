@@ -263,3 +263,21 @@ def _csv_reader(config: dict) -> dict:
 
 
 _json_reader = _csv_reader
+
+
+@pytest.mark.parametrize("label, message", [
+    ("", "Label cannot be empty"),
+    ("x" * 41, "Label cannot exceed 40 characters"),
+    ("label_ ", "Label contains invalid character: ' '"),
+    ("label_?", "Label contains invalid character: '?'"),
+    ("label_{", "Label contains invalid character: '{'"),
+    ("label_\x01", "Label contains invalid character: '\\x01'"),
+])
+def test_labels_aws_refuses(label: str, message: str):
+    """test_sfn_api_map_run::test_map_state_label_empty_fail, _too_long_fail, _invalid_char_fail[...]."""
+    from stepflow import DefinitionError, StateMachine
+
+    with pytest.raises(DefinitionError) as refused:
+        StateMachine(distributed_map(Label=label))
+    assert [(d.message, d.location) for d in refused.value.diagnostics] == [(message, "/States/MapState/Label")]
+    StateMachine(distributed_map(Label="x" * 40 + ""))  # 40 is allowed
