@@ -58,18 +58,31 @@ class ChildJob:
 
 
 @dataclass(slots=True)
-class ChildResult:
-    index: int
-    name: str
+class ChildSummary:
+    """One child execution, as ListExecutions lists it (what a Map Run keeps of each)."""
+
     execution_arn: str
+    name: str
+    state_machine_arn: str
     status: str
-    input: Any
-    output: Any
-    error: str | None
-    cause: str | None
     start_date: datetime
     stop_date: datetime | None
+    error: str | None = None
+    cause: str | None = None
+
+
+@dataclass(slots=True)
+class ChildResult(ChildSummary):
+    """A finished child as it comes back from wherever it ran."""
+
+    index: int = 0
+    input: Any = None
+    output: Any = None
     history: list[dict[str, Any]] | None = None
+
+    def summary(self) -> ChildSummary:
+        return ChildSummary(self.execution_arn, self.name, self.state_machine_arn, self.status,
+                            self.start_date, self.stop_date, self.error, self.cause)
 
 
 def check_shippable(handlers: Mapping[str, Callable[..., Any]]) -> str:
@@ -114,16 +127,17 @@ def run_child(job: ChildJob) -> ChildResult:
         stop=job.stop or StopRequest(),
     )
     return ChildResult(
-        index=job.index,
-        name=job.name,
         execution_arn=job.execution_arn,
+        name=job.name,
+        state_machine_arn=job.state_machine_arn,
         status=execution.status,
-        input=job.item,
-        output=execution.output,
-        error=execution.error,
-        cause=execution.cause,
         start_date=execution.start_date,
         stop_date=execution.stop_date,
+        error=execution.error,
+        cause=execution.cause,
+        index=job.index,
+        input=job.item,
+        output=execution.output,
         history=execution.history if job.keep_history else None,
     )
 

@@ -7,25 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from stepflow.engine.maprun.child import ChildSummary
+
 STATUSES = ("pending", "running", "succeeded", "failed", "timedOut", "aborted")
 # A child execution's status -> its MapRunExecutionCounts field.
 COUNT_OF_STATUS = {
     "SUCCEEDED": "succeeded", "FAILED": "failed", "TIMED_OUT": "timedOut", "ABORTED": "aborted",
 }
-
-
-@dataclass(slots=True)
-class ChildSummary:
-    """One child execution, as ListExecutions lists it (its history is not kept here)."""
-
-    execution_arn: str
-    name: str
-    state_machine_arn: str
-    status: str
-    start_date: datetime
-    stop_date: datetime | None
-    error: str | None = None
-    cause: str | None = None
 
 
 @dataclass(eq=False)

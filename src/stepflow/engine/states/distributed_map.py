@@ -35,7 +35,7 @@ from stepflow.engine.maprun.child import ChildJob, ChildResult, check_shippable,
 from stepflow.engine.maprun.definition import BatcherSpec, ReaderSpec, WriterSpec
 from stepflow.engine.maprun.executors import MapExecutor, thread_executor
 from stepflow.engine.maprun.readers import ReaderConfig, read_items
-from stepflow.engine.maprun.record import ChildSummary, MapRun
+from stepflow.engine.maprun.record import MapRun
 from stepflow.engine.maprun.settings import MapRunSettings
 from stepflow.engine.maprun.writer import ResultExport, check_writer_config
 from stepflow.engine.states.base import Lane, error_output
@@ -311,10 +311,7 @@ class _MapRunDriver:
             raise
 
     def _record(self, result: ChildResult, outputs: dict[int, Any], export: ResultExport | None) -> None:
-        self.map_run.ended(ChildSummary(
-            result.execution_arn, result.name, self.map_run.state_machine_arn, result.status,
-            result.start_date, result.stop_date, result.error, result.cause,
-        ), self.settings.keep_children)
+        self.map_run.ended(result.summary(), self.settings.keep_children)
         if result.status != "SUCCEEDED":
             self.failures += 1
         if self.latest_stop is None or (result.stop_date is not None and result.stop_date > self.latest_stop):
