@@ -27,7 +27,6 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from stepflow.asl.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, ASLError
-from stepflow.asl.paths import StateDataError
 from stepflow.engine.context import map_item_context
 from stepflow.engine.history import EventType
 from stepflow.engine.maprun.batcher import batches, check_batch_limits
@@ -39,7 +38,7 @@ from stepflow.engine.maprun.record import MapRun
 from stepflow.engine.maprun.settings import MapRunSettings
 from stepflow.engine.maprun.writer import ResultExport, check_writer_config
 from stepflow.engine.states.base import Lane, error_output
-from stepflow.engine.states.map_ import MapState, _json_kind, _read
+from stepflow.engine.states.map_ import MapState
 from stepflow.engine.trace import StepRecord
 from stepflow.runtime.clock import VirtualClock
 from stepflow.runtime.signals import ExecutionTimedOut, Stopped
@@ -73,15 +72,13 @@ class DistributedMapState(MapState):
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
         run = lane.run
         history = run.history
-        items: Any = None
-        if self.reader is None:
-            items = data if self.items_path is None else _read(self.items_path, data, context, "ItemsPath")
-            if not isinstance(items, list):
-                raise StateDataError(
-                    f"Items of the Map state must be a JSON array, but ItemsPath selected: {_json_kind(items)}"
-                )
+        items = self._items(data, context) if self.reader is None else None
         concurrency = self._number(self.max_concurrency, data, context, "MaxConcurrencyPath")
-        count_limit, percentage = self._tolerance(data, context)
+        count_limit = (
+            None if self.tolerated_count is None
+            else self._number(self.tolerated_count, data, context, "ToleratedFailureCountPath")
+        )
+        percentage = self._percentage(data, context)
         started = lane.follow(history.container_event(
             "Map", "started", lane.last_event_id, length=0 if items is None else len(items)
         ))
@@ -122,19 +119,6 @@ class DistributedMapState(MapState):
         lane.last_event_id = succeeded
         history.container_event("Map", "succeeded", succeeded)
         return output
-
-    def _tolerance(self, data: Any, context: dict) -> tuple[int | None, float | None]:
-        count = None
-        if self.tolerated_count is not None:
-            count = self._number(self.tolerated_count, data, context, "ToleratedFailureCountPath")
-        percentage = self.tolerated_percentage
-        if percentage is not None and not isinstance(percentage, (int, float)):
-            percentage = _read(percentage, data, context, "ToleratedFailurePercentagePath")
-            if isinstance(percentage, bool) or not isinstance(percentage, (int, float)) or not 0 <= percentage <= 100:
-                raise StateDataError(
-                    f"ToleratedFailurePercentagePath must select a number from 0 to 100, got {percentage!r}"
-                )
-        return count, percentage
 
 
 class _MapRunDriver:
