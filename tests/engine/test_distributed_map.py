@@ -223,3 +223,52 @@ def test_children_on_a_dask_cluster_match_threads(stepflow_home: Path, dask_clus
     failing = StateMachine(task_map("fail_odd", ToleratedFailureCount=1), resources=RESOURCES, map_executor=dask_cluster)
     assert failing.run([2, 3, 4]).output == [2, {"Error": "OddItem", "Cause": "3 is odd"}, 4]
     assert failing.run([1, 3, 4]).error == "States.ExceedToleratedFailureThreshold"
+
+
+def test_the_developer_guides_csv_example_runs_unchanged(stepflow_home: Path):
+    """The developer guide's Distributed Map tutorial ("Copy large-scale CSV data using Distributed
+    Map"): ratings.csv read with FIRST_ROW headers, batches of 10 to a Lambda through
+    lambda:invoke, results exported under csvProcessJobs."""
+    buckets = Buckets(stepflow_home)
+    for bucket in ("amzn-s3-demo-bucket", "amzn-s3-demo-destination-bucket"):
+        buckets.create(bucket)
+    rows = "".join(f"{user},{movie},{(user + movie) % 5 + 1},2023-01-0{movie % 9 + 1}\n" for user in range(5) for movie in range(5))
+    buckets.put("amzn-s3-demo-bucket", "csvDataset/ratings.csv", ("userId,movieId,rating,timestamp\n" + rows).encode())
+    function = "arn:aws:lambda:us-east-1:123456789012:function:ratings"
+    definition = {
+        "Comment": "Using Map state in Distributed mode",
+        "StartAt": "Map",
+        "States": {"Map": {
+            "Type": "Map",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                "StartAt": "Lambda Invoke",
+                "States": {"Lambda Invoke": {
+                    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload",
+                    "Parameters": {"Payload.$": "$", "FunctionName": function}, "End": True}},
+            },
+            "Label": "Map",
+            "End": True,
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                           "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                           "Parameters": {"Bucket": "amzn-s3-demo-bucket", "Key": "csvDataset/ratings.csv"}},
+            "MaxConcurrency": 1000,
+            "ItemBatcher": {"MaxItemsPerBatch": 10},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                             "Parameters": {"Bucket": "amzn-s3-demo-destination-bucket", "Prefix": "csvProcessJobs"}},
+        }},
+    }
+
+    def ratings(event, context):
+        return {"count": len(event["Items"]), "total": sum(int(row["rating"]) for row in event["Items"])}
+
+    execution = StateMachine(definition, resources={function: ratings}, name="csvProcess").run({})
+    assert execution.status == "SUCCEEDED"
+    details = execution.output["ResultWriterDetails"]
+    assert details["Bucket"] == "amzn-s3-demo-destination-bucket"
+    assert details["Key"].startswith("csvProcessJobs/") and ":mapRun:csvProcess/Map:" in execution.output["MapRunArn"]
+    manifest = json.loads(buckets.get(details["Bucket"], details["Key"]))
+    [results] = manifest["ResultFiles"]["SUCCEEDED"]
+    outputs = [json.loads(entry["Output"]) for entry in json.loads(buckets.get(details["Bucket"], results["Key"]))]
+    assert sorted(o["count"] for o in outputs) == [5, 10, 10]
+    assert sum(o["total"] for o in outputs) == sum((u + m) % 5 + 1 for u in range(5) for m in range(5))
