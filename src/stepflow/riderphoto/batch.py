@@ -29,7 +29,7 @@ SINGLE_DEFINITION = REPO_ROOT / "definitions" / "rider-photo-processing-4.asl.js
 PHOTO_BUCKET = "wildrydes-batch-photos"
 RESULTS_BUCKET = "wildrydes-batch-results"
 WORKERS = 2
-EXECUTORS = {"threads": f"threads:{WORKERS}", "processes": f"processes:{WORKERS}", "dask": f"local:{WORKERS}"}
+EXECUTORS = {"threads": "threads:{}", "processes": "processes:{}", "dask": "local:{}"}  # by number of workers
 
 
 @dataclass
@@ -72,7 +72,7 @@ def prepare(root: Path, photos: dict[str, Path]) -> Stack:
     return stack
 
 
-def run_batch(root: Path, name: str, map_executor: Any) -> BatchRun:
+def run_batch(root: Path, name: str, map_executor: Any, workers: int = WORKERS) -> BatchRun:
     """The batch definition once on ``root``'s photo bucket; outcomes read from its result files."""
     resources, substitutions = bindings(root)
     machine = StateMachine.from_file(
@@ -82,7 +82,7 @@ def run_batch(root: Path, name: str, map_executor: Any) -> BatchRun:
     machine.map_runs.data_root = str(root)
     try:
         started = time.perf_counter()
-        execution = machine.run({"photoBucket": PHOTO_BUCKET, "resultsBucket": RESULTS_BUCKET, "maxConcurrency": WORKERS})
+        execution = machine.run({"photoBucket": PHOTO_BUCKET, "resultsBucket": RESULTS_BUCKET, "maxConcurrency": workers})
         seconds = time.perf_counter() - started
     finally:
         machine.close()
@@ -125,10 +125,12 @@ def _outcomes_from_results(stack: Stack, output: dict[str, Any]) -> dict[str, st
     return outcomes
 
 
-def run_batch_demo(base: Path, out: TextIO, executors: tuple[str, ...] = tuple(EXECUTORS)) -> bool:
+def run_batch_demo(
+    base: Path, out: TextIO, executors: tuple[str, ...] = tuple(EXECUTORS), workers: int = WORKERS
+) -> bool:
     """Each way on a fresh data root under ``base``; True when all gave the loop's outcomes."""
     photos = batch_photos(fixtures_dir())
-    print(f"{len(photos)} photos (one per person) from {fixtures_dir()}, {WORKERS} workers\n", file=out)
+    print(f"{len(photos)} photos (one per person) from {fixtures_dir()}, {workers} workers\n", file=out)
     runs = []
     loop_root = base / "loop"
     prepare(loop_root, photos)
@@ -137,7 +139,7 @@ def run_batch_demo(base: Path, out: TextIO, executors: tuple[str, ...] = tuple(E
         root = base / name
         prepare(root, photos)
         forget_analyses()  # threads share this process's cache of analysed photos with the loop
-        runs.append(run_batch(root, name, EXECUTORS[name]))
+        runs.append(run_batch(root, name, EXECUTORS[name].format(workers), workers))
     reference = runs[0].outcomes
     agree = True
     for run in runs:
