@@ -18,7 +18,7 @@ from stepflow.engine.history import (
     HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, History, HistoryLimitReached, history_json,
 )
 from stepflow.engine.payloads import PayloadEncoder
-from stepflow.engine.states.base import Lane, run_lane
+from stepflow.engine.states.base import Lane, VisitState, run_lane, run_state
 from stepflow.engine.trace import StepRecord
 from stepflow.integrations.resources import Resources
 from stepflow.runtime.arns import DEFAULT_ROLE_ARN
@@ -83,6 +83,7 @@ class Run:
         deadline: datetime | None,
         executor: Executor | None,
         map_run_settings: Any = None,
+        visit_state: VisitState = run_state,
     ) -> None:
         self.clock = clock
         self.history = history
@@ -98,6 +99,8 @@ class Run:
         self._lock = threading.Lock()
         # The execution's own stop (StopExecution), once ``execute`` made it.
         self.stop_request: StopSignal | None = None
+        # What the run loop calls for every state visit (see states.base.VisitState).
+        self.visit_state = visit_state
 
     @property
     def executor(self) -> Executor:
@@ -160,12 +163,14 @@ def execute(
     history: History | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     map_runs: Any = None,
+    visit_state: VisitState = run_state,
 ) -> Execution:
     """Run ``machine`` once on ``input``; never raises for what happens inside the execution.
 
     ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
     the run goes on; ``on_event`` is called with each event as it is recorded (from any thread);
-    ``map_runs`` (a MapRunSettings) says where Distributed Map children run.
+    ``map_runs`` (a MapRunSettings) says where Distributed Map children run;
+    ``visit_state`` runs each state visit in place of ``run_state`` (a debugger's wrapper).
     """
     history = history if history is not None else History(clock)
     if on_event is not None:
@@ -196,6 +201,7 @@ def execute(
         deadline=start + timedelta(seconds=machine.timeout_seconds) if machine.timeout_seconds else None,
         executor=executor,
         map_run_settings=map_runs,
+        visit_state=visit_state,
     )
     execution.map_runs = run.map_run_records
     stop = stop or StopRequest()
