@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import uuid
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 from stepflow.asl.errors import StepflowError
 from stepflow.engine.clock import Clock, VirtualClock
 from stepflow.engine.execution import Execution, StopRequest
-from stepflow.engine.history import History
+from stepflow.engine.history import History, execution_arn
 from stepflow.engine.states.base import CompiledState, Lane, Stopped, run_state
 from stepflow.engine.trace import Scope, StepRecord
 
@@ -103,6 +104,8 @@ class DebugSession:
     ) -> None:
         self.machine = machine
         self.breakpoints: list[Breakpoint] = list(breakpoints)
+        self.name = name or str(uuid.uuid4())
+        self._input = input
         self._clock = clock or VirtualClock()
         self._history = History(self._clock)
         self._stop = StopRequest()
@@ -119,7 +122,7 @@ class DebugSession:
         self._breakpoint_error: BaseException | None = None
         self._thread = threading.Thread(
             target=self._run, name="stepflow-debug", daemon=True,
-            args=(input, name, executor or InOrderExecutor(), registry),
+            args=(input, executor or InOrderExecutor(), registry),
         )
         self._thread.start()
         self._wait_for(lambda: bool(self._waiting))
@@ -218,6 +221,23 @@ class DebugSession:
         self._raise_failure()
         return self._execution  # type: ignore[return-value]
 
+    def snapshot(self) -> Execution:
+        """The execution so far (the finished one once done): status RUNNING, its history and steps."""
+        if self._execution is not None:
+            return self._execution
+        history = self.history
+        return Execution(
+            execution_arn=execution_arn(self.machine.name, self.name), name=self.name,
+            state_machine_arn=self.machine.arn, input=self._input, definition=self.machine.definition,
+            start_date=history[0]["timestamp"], history=history, steps=self.steps,
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the graph with the path so far and the steps, and where it is paused."""
+        from stepflow.render.notebook import execution_bundle
+
+        return execution_bundle(self.snapshot(), paused_before=self.state)
+
     def __enter__(self) -> DebugSession:
         return self
 
@@ -234,11 +254,11 @@ class DebugSession:
 
     # The engine's side: every state visit of the execution comes through here.
 
-    def _run(self, input: Any, name: str | None, executor: Executor, registry: Any) -> None:
+    def _run(self, input: Any, executor: Executor, registry: Any) -> None:
         execution: Execution | None = None
         try:
             execution = self.machine.run(
-                input, name=name, clock=self._clock, executor=executor, registry=registry,
+                input, name=self.name, clock=self._clock, executor=executor, registry=registry,
                 stop=self._stop, history=self._history, visit_state=self._visit,
             )
         except BaseException as failure:  # a bug, not the execution's own outcome: re-raised to the user

@@ -69,6 +69,12 @@ class Execution:
         """``{"events": [...]}`` exactly as ``aws stepfunctions get-execution-history`` prints it."""
         return history_json(self.history)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the graph with the path taken and the steps (see ``stepflow.render.notebook``)."""
+        from stepflow.render.notebook import execution_bundle
+
+        return execution_bundle(self)
+
 
 class Run:
     """What every lane of one execution shares: clock, history, resources, `$$`, steps, deadline."""

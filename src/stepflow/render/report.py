@@ -57,9 +57,9 @@ def _summary(execution: Any) -> str:
         rows.append(("Cause", execution.cause))
     cells = "".join(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>" for k, v in rows)
     blocks = f'<table class="summary">{cells}</table>'
-    blocks += f"<details open><summary>Input</summary>{_json_block(execution.input)}</details>"
+    blocks += f"<details open><summary>Input</summary>{json_block(execution.input)}</details>"
     if execution.status == "SUCCEEDED":
-        blocks += f"<details open><summary>Output</summary>{_json_block(execution.output)}</details>"
+        blocks += f"<details open><summary>Output</summary>{json_block(execution.output)}</details>"
     return blocks
 
 
@@ -103,6 +103,12 @@ def _visit(step: Any, number: int, total: int) -> str:
     where = " / ".join(f"{o} #{i}" for o, i in zip(step.scope[::2], step.scope[1::2]))
     heading = f"Visit {number} of {total}" if total > 1 else "Visit"
     heading += f" · in {where}" if where else ""
+    return f'<div class="visit"><h4>{_e(heading)} · {step.status}</h4><table>{visit_rows(step)}</table></div>'
+
+
+def visit_rows(step: Any) -> str:
+    """A visit's data flow as HTML table rows: each stage and what it changed, retries, the error
+    caught or failed on, the next state (the report's and the notebook's step tables)."""
     rows = []
     for stage in data_flow(step):
         if stage.note == "unchanged":
@@ -110,10 +116,10 @@ def _visit(step: Any, number: int, total: int) -> str:
         elif stage.note == "discarded":
             value = '<span class="note">(the input: ResultPath discarded the result)</span>'
         else:
-            value = _json_block(stage.value)
+            value = json_block(stage.value)
         changes = "".join(
             f'<li class="c{ {"+": "add", "-": "del", "~": "mod"}[sign] }">{sign} {_e(key)}'
-            + (f": <code>{_e(_compact(v))}</code>" if sign != "-" else "") + "</li>"
+            + (f": <code>{_e(compact(v))}</code>" if sign != "-" else "") + "</li>"
             for sign, key, v in stage.changes
         )
         rows.append(f"<tr><th>{_e(stage.label)}</th><td>{value}{f'<ul>{changes}</ul>' if changes else ''}</td></tr>")
@@ -125,7 +131,7 @@ def _visit(step: Any, number: int, total: int) -> str:
                     f"<td>{_e(str(step.error))}: {_e(str(step.cause))}</td></tr>")
     if step.next and step.status != "FAILED":
         rows.append(f"<tr><th>next</th><td>{_e(step.next)}</td></tr>")
-    return f'<div class="visit"><h4>{_e(heading)} · {step.status}</h4><table>{"".join(rows)}</table></div>'
+    return "".join(rows)
 
 
 def _events(history: list[dict[str, Any]]) -> str:
@@ -144,18 +150,18 @@ def _events(history: list[dict[str, Any]]) -> str:
         rows.append(
             f'<tr class="ev" data-type="{_e(event["type"])}"><td>{event["id"]}</td><td>{event["previousEventId"]}</td>'
             f"<td>{_e(str(event['timestamp']))}</td><td>{_e(event['type'])}</td><td>{_e(str(name))}</td>"
-            f"<td>{_json_block(details) if details else ''}</td></tr>"
+            f"<td>{json_block(details) if details else ''}</td></tr>"
         )
     head = "<tr><th>ID</th><th>Prev</th><th>Timestamp</th><th>Type</th><th>Step</th><th>Details</th></tr>"
     return (f'<section id="events"><h2>Events ({len(history)})</h2>'
             f'<table class="events">{head}{"".join(rows)}</table></section>')
 
 
-def _json_block(value: Any) -> str:
+def json_block(value: Any) -> str:
     return f"<pre>{_e(json.dumps(value, indent=2, ensure_ascii=False, default=str))}</pre>"
 
 
-def _compact(value: Any) -> str:
+def compact(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 200 else text[:199] + "…"
 
