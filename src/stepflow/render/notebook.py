@@ -17,7 +17,8 @@ from stepflow.render.report import visit_rows
 from stepflow.render.svg import graph_svg
 from stepflow.render.trace import show
 
-STEPS_SHOWN = 200  # rows: a Map over thousands of items keeps the output readable
+STEPS_SHOWN = 200
+_CAUSE_SHOWN = 200  # rows: a Map over thousands of items keeps the output readable
 _STEP_CLASS = {"SUCCEEDED": "succeeded", "FAILED": "failed", "CAUGHT": "caught"}
 _COLUMNS = ("#", "State", "Lane", "Status", "Entered → exited", "Input", "Output", "Error", "Retries")
 
@@ -43,7 +44,9 @@ def execution_bundle(execution: Any, paused_before: str | None = None) -> dict[s
     if paused_before is not None:
         head += f' <span class="sf-dim">paused before</span> <b>{_e(paused_before)}</b>'
     if execution.error is not None or execution.cause is not None:
-        head += f' <span class="sf-error">{_e(str(execution.error))}: {_e(str(execution.cause or ""))}</span>'
+        cause = execution.cause or ""
+        cause = cause if len(cause) <= _CAUSE_SHOWN else cause[: _CAUSE_SHOWN - 1] + "…"  # whole in the step's row
+        head += f' <span class="sf-error">{_e(str(execution.error))}: {_e(cause)}</span>'
     head += "</div>"
     body = (head + _legend() + f'<div class="sf-graph">{graph_svg(graph, overlay)}</div>'
             + _step_table(execution.steps, execution.history, execution.start_date))
@@ -159,7 +162,7 @@ _CSS = """
 .stepflow details.sf-succeeded{border-left-color:#2e7d32}.stepflow details.sf-caught{border-left-color:#ef6c00}
 .stepflow details.sf-failed{border-left-color:#c62828;background:#fdf0f0}.stepflow details.sf-entered{border-left-color:#1565c0}
 .stepflow table.sf-flow{border-collapse:collapse;margin:.2em 0 .6em 3em}.stepflow .sf-flow th{text-align:left;color:#555;font-weight:normal;width:13em;vertical-align:top;padding:.15em .5em}
-.stepflow .sf-flow td{vertical-align:top;padding:.15em .5em}.stepflow pre{margin:0;font-size:12px;white-space:pre-wrap;word-break:break-all;max-height:18em;overflow:auto;background:#f7f7f7;padding:.3em}
+.stepflow .sf-flow td{vertical-align:top;padding:.15em .5em}.stepflow .sf-flow th,.stepflow .sf-flow td,.stepflow pre{text-align:left !important}.stepflow pre{margin:0;font-size:12px;white-space:pre-wrap;word-break:break-all;max-height:18em;overflow:auto;background:#f7f7f7;padding:.3em}
 .stepflow .note{color:#888}.stepflow .sf-flow ul{margin:.2em 0;padding-left:1.2em;font-size:12px}
 .stepflow .cadd{color:#1b5e20}.stepflow .cdel{color:#8e0000}.stepflow .cmod{color:#8a3c00}
 .stepflow tr.caught td{color:#8a3c00}.stepflow tr.failed td{color:#8e0000}.stepflow tr.retry td{color:#8a6d00}
