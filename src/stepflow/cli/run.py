@@ -61,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--map-executor", metavar="KIND", help="run Distributed Map children on threads (default) or processes[:N]",
     )
     parser.add_argument("--trace", action="store_true", help="print a step-by-step trace to stderr")
+    parser.add_argument(
+        "--step", action="store_true",
+        help="step through the run state by state on a virtual clock (n next, c continue, b NAME, p EXPR, q quit)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object: status, output, error, cause")
     parser.set_defaults(handler=run_command)
 
@@ -113,11 +117,16 @@ def run_machine(machine: Any, args: argparse.Namespace, execution_input: Any) ->
             progress(event)
         _tell_about_waiting_tasks(event)
 
-    try:
-        execution = machine.run(execution_input, name=args.name, on_event=on_event)
-    finally:
-        if progress is not None:
-            progress.finish()
+    if args.step:
+        from stepflow.debug.terminal import step_in_terminal
+
+        execution = step_in_terminal(machine.debug(execution_input, name=args.name, clock=VirtualClock()))
+    else:
+        try:
+            execution = machine.run(execution_input, name=args.name, on_event=on_event)
+        finally:
+            if progress is not None:
+                progress.finish()
     _save(execution)
     if args.trace:
         from stepflow.render.trace import format_trace

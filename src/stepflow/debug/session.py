@@ -22,7 +22,9 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 
-from stepflow.asl.errors import StepflowError
+from stepflow.asl.errors import ASLError, StepflowError
+from stepflow.asl.jsonata import compile_expression, is_expression
+from stepflow.asl.paths import VARIABLES, PathNotFound, PathSyntaxError, compile_path
 from stepflow.engine.clock import Clock, VirtualClock
 from stepflow.engine.execution import Execution, StopRequest
 from stepflow.engine.history import History, execution_arn
@@ -162,6 +164,33 @@ class DebugSession:
         if not isinstance(value, dict):
             raise DebugError(f"variables must be a dict of name -> JSON value, got {type(value).__name__}")
         self._require().variables = value
+
+    def evaluate(self, expression: str) -> Any:
+        """A JSONPath (``$.a.b``, ``$var``) or JSONata expression (``{% $states.input.a %}``, or bare:
+        ``$count(...)``) evaluated against the paused state's data and variables, as it would see them."""
+        pause = self._require()
+        text = expression.strip()
+        if not is_expression(text):
+            try:
+                path = compile_path(text)
+            except PathSyntaxError as problem:
+                if not text.startswith("$"):
+                    raise DebugError(f"{text!r} is neither a JSONPath nor a JSONata expression: {problem}") from None
+            else:
+                token = VARIABLES.set(pause.variables)
+                try:
+                    return path.find(pause.data)
+                except PathNotFound as missing:
+                    raise DebugError(str(missing)) from None
+                finally:
+                    VARIABLES.reset(token)
+            text = "{% " + text + " %}"
+        try:
+            return compile_expression(text, "expression").evaluate({"input": pause.data}, pause.variables)
+        except ASLError as failed:
+            raise DebugError(f"{failed.error}: {failed.cause}") from None
+        except StepflowError as invalid:  # a JSONata syntax error
+            raise DebugError(str(invalid)) from None
 
     @property
     def paused_state(self) -> CompiledState | None:
