@@ -1,4 +1,4 @@
-"""Where stepflow keeps and finds things: the data root and the shared fixture photos."""
+"""Where stepflow keeps and finds things: the data root, the shared fixture photos, the lessons."""
 from __future__ import annotations
 
 import os
@@ -21,3 +21,9 @@ def fixtures_dir() -> Path:
     if configured:
         return Path(configured).resolve()
     return (_REPO_ROOT.parent / "shared" / "fixtures").resolve()
+
+
+def lessons_dir() -> Path:
+    """The course the lessons command runs (``STEPFLOW_LESSONS``, default the repository's ``docs/lessons``)."""
+    configured = os.environ.get("STEPFLOW_LESSONS")
+    return Path(configured).resolve() if configured else _REPO_ROOT / "docs" / "lessons"

@@ -71,6 +71,18 @@ def read_input(text: str | None, file: str | None) -> Any:
 
 def load_resources_file(path: str) -> tuple[dict[str, Any], dict[str, str]]:
     """``RESOURCES`` (required) and ``SUBSTITUTIONS`` (optional) from a Python file."""
+    module = load_resources_module(path)
+    resources = getattr(module, "RESOURCES", None)
+    substitutions = getattr(module, "SUBSTITUTIONS", {})
+    if not isinstance(resources, dict):
+        raise UsageError(f"--resources {path} must define RESOURCES = {{resource_arn: handler}}")
+    if not isinstance(substitutions, dict):
+        raise UsageError(f"--resources {path}: SUBSTITUTIONS must be a dict of name -> string")
+    return resources, substitutions
+
+
+def load_resources_module(path: str) -> Any:
+    """A resources file, loaded as a module; its errors are reported, never a traceback."""
     file = Path(path)
     if not file.is_file():
         raise UsageError(f"--resources {path}: no such file")
@@ -82,10 +94,4 @@ def load_resources_file(path: str) -> tuple[dict[str, Any], dict[str, str]]:
         spec.loader.exec_module(module)
     except Exception as error:  # the user's file: report it, never a traceback
         raise UsageError(f"--resources {path} failed to load: {type(error).__name__}: {error}") from None
-    resources = getattr(module, "RESOURCES", None)
-    substitutions = getattr(module, "SUBSTITUTIONS", {})
-    if not isinstance(resources, dict):
-        raise UsageError(f"--resources {path} must define RESOURCES = {{resource_arn: handler}}")
-    if not isinstance(substitutions, dict):
-        raise UsageError(f"--resources {path}: SUBSTITUTIONS must be a dict of name -> string")
-    return resources, substitutions
+    return module
