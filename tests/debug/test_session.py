@@ -9,25 +9,10 @@ import pytest
 from stepflow import StateMachine, TaskError
 from stepflow.debug import DebugError
 
+from .conftest import SIZES
+
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}".format
 
-SIZES = {
-    "StartAt": "Prepare",
-    "States": {
-        "Prepare": {"Type": "Pass", "Result": {"limit": 2}, "ResultPath": "$.config", "Next": "Sizes"},
-        "Sizes": {
-            "Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.sizes", "Next": "Rest",
-            "ItemProcessor": {"StartAt": "IsBig", "States": {
-                "IsBig": {"Type": "Choice", "Default": "Small",
-                          "Choices": [{"Variable": "$.v", "NumericGreaterThan": 2, "Next": "Big"}]},
-                "Big": {"Type": "Pass", "Result": "big", "End": True},
-                "Small": {"Type": "Pass", "Result": "small", "End": True},
-            }},
-        },
-        "Rest": {"Type": "Wait", "Seconds": 3600, "Next": "Done"},
-        "Done": {"Type": "Succeed"},
-    },
-}
 ITEMS = {"items": [{"v": 1}, {"v": 5}, {"v": 2}]}
 
 
@@ -150,15 +135,20 @@ def test_edits_must_be_json_and_variables_cannot_be_removed():
         session.step()
 
 
+def parallel_of_passes(*prefixes: str, branches: int) -> dict:
+    """A Parallel state "Both" whose branch i chains Pass states named prefix+i; the last one's result is i."""
+    def branch(i: int) -> dict:
+        names = [f"{prefix}{i}" for prefix in prefixes]
+        states = {name: {"Type": "Pass", "Next": after} for name, after in zip(names, names[1:])}
+        states[names[-1]] = {"Type": "Pass", "Result": i, "End": True}
+        return {"StartAt": names[0], "States": states}
+
+    return {"StartAt": "Both", "States": {"Both": {
+        "Type": "Parallel", "End": True, "Branches": [branch(i) for i in range(branches)]}}}
+
+
 def test_parallel_branches_stop_at_a_breakpoint_one_at_a_time_even_when_they_run_concurrently():
-    definition = {"StartAt": "Both", "States": {"Both": {
-        "Type": "Parallel", "End": True,
-        "Branches": [
-            {"StartAt": f"Work{i}", "States": {
-                f"Work{i}": {"Type": "Pass", "Next": f"Mark{i}"},
-                f"Mark{i}": {"Type": "Pass", "Result": i, "End": True}}}
-            for i in range(3)
-        ]}}}
+    definition = parallel_of_passes("Work", "Mark", branches=3)
     names = {"Mark0", "Mark1", "Mark2"}
     session = StateMachine(definition).debug(
         {}, breakpoints=[lambda step: step.name in names], executor=ThreadPoolExecutor(4)
@@ -172,15 +162,7 @@ def test_parallel_branches_stop_at_a_breakpoint_one_at_a_time_even_when_they_run
 
 
 def test_step_follows_the_lane_it_stepped_while_other_branches_wait():
-    definition = {"StartAt": "Both", "States": {"Both": {
-        "Type": "Parallel", "End": True,
-        "Branches": [
-            {"StartAt": f"A{i}", "States": {
-                f"A{i}": {"Type": "Pass", "Next": f"B{i}"},
-                f"B{i}": {"Type": "Pass", "Next": f"C{i}"},
-                f"C{i}": {"Type": "Pass", "End": True}}}
-            for i in range(2)
-        ]}}}
+    definition = parallel_of_passes("A", "B", "C", branches=2)
     session = StateMachine(definition).debug({}, executor=ThreadPoolExecutor(4))
     session.step()  # into the Parallel state: some branch's first state is shown
     first = session.lane

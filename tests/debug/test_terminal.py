@@ -8,25 +8,11 @@ import sys
 
 import pytest
 
+from .conftest import SIZES
+
 pexpect = pytest.importorskip("pexpect", reason="pexpect (the test extra) drives the pseudo-terminal")
 pytest.importorskip("prompt_toolkit", reason="the step extra (prompt_toolkit) is not installed")
 
-DEFINITION = {
-    "StartAt": "Prepare",
-    "States": {
-        "Prepare": {"Type": "Pass", "Result": {"limit": 2}, "ResultPath": "$.config", "Next": "Sizes"},
-        "Sizes": {
-            "Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.sizes", "Next": "Done",
-            "ItemProcessor": {"StartAt": "IsBig", "States": {
-                "IsBig": {"Type": "Choice", "Default": "Small",
-                          "Choices": [{"Variable": "$.v", "NumericGreaterThan": 2, "Next": "Big"}]},
-                "Big": {"Type": "Pass", "Result": "big", "End": True},
-                "Small": {"Type": "Pass", "Result": "small", "End": True},
-            }},
-        },
-        "Done": {"Type": "Succeed"},
-    },
-}
 INPUT = '{"items": [{"v": 1}, {"v": 5}]}'
 PROMPT = r"\(stepflow\)"
 
@@ -39,7 +25,7 @@ def enter(child, line: str) -> None:
 @pytest.fixture
 def definition(tmp_path):
     path = tmp_path / "sizes.asl.json"
-    path.write_text(json.dumps(DEFINITION))
+    path.write_text(json.dumps(SIZES))
     return path
 
 
