@@ -1,7 +1,7 @@
 """The lesson's dispatcher: the Lambda hands the task token on, and the answer comes back with
 SendTaskSuccess, as a real approval flow's would from a web page or an email link. Here it answers at
 once (the token is open before the Lambda is called, as on AWS), so every run is the same."""
-from stepflow.resources.callbacks import CallbackHub
+from stepflow.integrations.callbacks import CallbackHub
 
 CALLBACKS = CallbackHub()  # where the callback task waits; the lesson's machine is given it
 

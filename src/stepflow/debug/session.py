@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
 from stepflow.asl.errors import ASLError, StepflowError
 from stepflow.asl.jsonata import compile_expression, is_expression
 from stepflow.asl.paths import VARIABLES, PathNotFound, PathSyntaxError, compile_path
-from stepflow.engine.clock import Clock, VirtualClock
 from stepflow.engine.execution import Execution, StopRequest
-from stepflow.engine.history import History, execution_arn
-from stepflow.engine.states.base import CompiledState, Lane, Stopped, run_state
+from stepflow.engine.history import History
+from stepflow.engine.states.base import CompiledState, Lane, run_state
 from stepflow.engine.trace import Scope, StepRecord
+from stepflow.runtime.arns import execution_arn
+from stepflow.runtime.clock import Clock, VirtualClock
+from stepflow.runtime.signals import Stopped
 
 if TYPE_CHECKING:
     from stepflow.machine import StateMachine
@@ -102,7 +104,7 @@ class DebugSession:
         name: str | None = None,
         clock: Clock | None = None,
         executor: Executor | None = None,
-        registry: Any = None,
+        resources: Any = None,
     ) -> None:
         self.machine = machine
         self.breakpoints: list[Breakpoint] = list(breakpoints)
@@ -124,7 +126,7 @@ class DebugSession:
         self._breakpoint_error: BaseException | None = None
         self._thread = threading.Thread(
             target=self._run, name="stepflow-debug", daemon=True,
-            args=(input, executor or InOrderExecutor(), registry),
+            args=(input, executor or InOrderExecutor(), resources),
         )
         self._thread.start()
         self._wait_for(lambda: bool(self._waiting))
@@ -283,11 +285,11 @@ class DebugSession:
 
     # The engine's side: every state visit of the execution comes through here.
 
-    def _run(self, input: Any, executor: Executor, registry: Any) -> None:
+    def _run(self, input: Any, executor: Executor, resources: Any) -> None:
         execution: Execution | None = None
         try:
             execution = self.machine.run(
-                input, name=self.name, clock=self._clock, executor=executor, registry=registry,
+                input, name=self.name, clock=self._clock, executor=executor, resources=resources,
                 stop=self._stop, history=self._history, visit_state=self._visit,
             )
         except BaseException as failure:  # a bug, not the execution's own outcome: re-raised to the user
