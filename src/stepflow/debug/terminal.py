@@ -133,7 +133,9 @@ def stages(state: dict[str, Any], compiled: Any) -> list[tuple[str, str]]:
     shown: list[tuple[str, str]] = [(field, json.dumps(state[field], ensure_ascii=False))
                                     for field in _WORK.get(state.get("Type", ""), ()) if field in state]
     for field, default in _STAGES_JSONATA if jsonata else _STAGES_JSONPATH:
-        if field in state:
+        if field == "ResultPath" and field in state and state[field] is None:
+            shown.append((field, "null (the result is discarded: the input goes on)"))
+        elif field in state:
             shown.append((field, json.dumps(state[field], ensure_ascii=False)))
         elif default is not None and not (state.get("Type") in _NO_RESULT_TYPES and field not in ("InputPath", "OutputPath")):
             if state.get("Type") != "Fail":
