@@ -1,7 +1,7 @@
 """stepflow: run Amazon States Language state machines locally, exactly as AWS Step Functions does."""
 from stepflow.asl.errors import ASLError, DefinitionError, Diagnostic, StepflowError, TaskError
 from stepflow.runtime.clock import RealClock, VirtualClock
-from stepflow.engine.execution import Execution
+from stepflow.engine.execution import Execution, UnansweredTask
 from stepflow.engine.trace import StepRecord
 from stepflow.machine import StateMachine
 
@@ -15,5 +15,6 @@ __all__ = [
     "StepRecord",
     "StepflowError",
     "TaskError",
+    "UnansweredTask",
     "VirtualClock",
 ]

@@ -79,12 +79,18 @@ class StateMachine:
         stop: StopRequest | None = None,
         history: History | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        outside_answers: bool | None = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value, None being JSON null; omitted means ``{}`` as
         StartExecution without input) and return the finished Execution, whatever its status.
         ``resources`` stands in for the machine's resources for this run only (e.g. a test case's
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
-        events; ``on_event`` is called with each history event as it is recorded (see ``execute``)."""
+        events; ``on_event`` is called with each history event as it is recorded (see ``execute``).
+
+        ``outside_answers`` says whether another thread may answer task tokens while this call
+        blocks (default: only when a ``stop`` is given, as the client's start_execution does).
+        Without, a virtual-time run never hangs on a callback or activity task: time moves to its
+        timeout, and one with no timeout raises UnansweredTask naming the state."""
         execution_name = check_name(name or str(uuid.uuid4()))
         if input is not NO_INPUT:
             check_execution_input(input)
@@ -102,6 +108,7 @@ class StateMachine:
             stop=stop,
             history=history,
             on_event=on_event,
+            settle_waits=not (stop is not None if outside_answers is None else outside_answers),
         )
 
 
