@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from stepflow.runtime.signals import StopSignal
 
-# A fixed default start for virtual time, so histories recorded in tests are reproducible.
+# A fixed start a test can pin virtual time to (``VirtualClock(DEFAULT_VIRTUAL_START)``), so the
+# histories it records are reproducible.
 DEFAULT_VIRTUAL_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
@@ -102,7 +103,11 @@ class VirtualClock:
     """
 
     def __init__(self, start: datetime | None = None) -> None:
-        start = start or DEFAULT_VIRTUAL_START
+        """Virtual time from ``start``; by default from the real current time (whole milliseconds,
+        as history timestamps show it), so a run's dates say when it ran."""
+        if start is None:
+            real = datetime.now(timezone.utc)
+            start = real.replace(microsecond=real.microsecond // 1000 * 1000)
         if start.tzinfo is None:
             raise ValueError(f"VirtualClock needs a timezone-aware start, got {start.isoformat()}")
         self._now = start.astimezone(timezone.utc)
