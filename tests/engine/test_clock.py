@@ -191,7 +191,7 @@ def test_real_clock_timeline_records_the_branch_end():
 def test_virtual_time_starts_at_the_real_current_time_unless_pinned():
     from datetime import datetime, timezone
 
-    from stepflow.engine.clock import DEFAULT_VIRTUAL_START, VirtualClock
+    from stepflow.runtime.clock import DEFAULT_VIRTUAL_START, VirtualClock
 
     before = datetime.now(timezone.utc)
     started = VirtualClock().now()

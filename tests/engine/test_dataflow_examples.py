@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stepflow import StateMachine, VirtualClock
-from stepflow.engine.clock import DEFAULT_VIRTUAL_START
+from stepflow.runtime.clock import DEFAULT_VIRTUAL_START
 
 HELLO_ARN = "arn:aws:lambda:us-east-1:123456789012:function:HelloFunction"
 

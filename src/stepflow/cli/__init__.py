@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         # point stdout at /dev/null so the interpreter's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # a place on disk the user named (an output file, STEPFLOW_HOME)
+        print(f"stepflow: {_os_error(error)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:  # the CLI never ends in a bare traceback
         if os.environ.get("STEPFLOW_DEBUG"):
             traceback.print_exc()
@@ -62,3 +65,20 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _os_error(error: OSError) -> str:
+    """``cannot use PATH: reason``, naming STEPFLOW_HOME when PATH lies in the data root."""
+    from stepflow.settings import data_root
+
+    reason = error.strerror or str(error)
+    if error.filename is None:
+        return reason
+    path = os.path.abspath(os.fsdecode(error.filename))
+    setting = ""
+    try:
+        if os.path.commonpath([path, str(data_root())]) == str(data_root()):
+            setting = " (in the data root: set STEPFLOW_HOME to a writable folder)"
+    except (StepflowError, ValueError):
+        pass
+    return f"cannot use {path}: {reason}{setting}"

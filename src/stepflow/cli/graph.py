@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from stepflow.asl.errors import StepflowError
-from stepflow.cli._inputs import add_definition_argument, read_definition
+from stepflow.cli._inputs import add_definition_argument, read_definition, write_output
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import build_graph
 from stepflow.render.mermaid import to_mermaid
@@ -46,7 +45,7 @@ def graph_command(args: argparse.Namespace) -> int:
     else:
         text = to_svg(to_dot(graph, overlay))
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

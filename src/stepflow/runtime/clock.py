@@ -10,7 +10,7 @@ import threading
 import time
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from stepflow.runtime.signals import StopSignal
@@ -56,19 +56,31 @@ class Clock(Protocol):
 
 
 class RealClock:
-    """Wall-clock time."""
+    """Wall-clock time. ``on_long_wait(seconds)`` hears of every pause of ``long_wait`` seconds or
+    more before it begins (the CLI says on stderr what waits and until when)."""
+
+    def __init__(self, on_long_wait: Callable[[float], None] | None = None, long_wait: float = 5.0) -> None:
+        self.on_long_wait = on_long_wait
+        self.long_wait = long_wait
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
+    def waiting(self, seconds: float) -> None:
+        """A pause of ``seconds`` is about to begin."""
+        if self.on_long_wait is not None and seconds >= self.long_wait:
+            self.on_long_wait(seconds)
+
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
+            self.waiting(seconds)
             time.sleep(seconds)
 
     def wait(self, seconds: float, stop: StopSignal | None = None) -> bool:
         if stop is None:
             self.sleep(seconds)
             return False
+        self.waiting(seconds)
         return seconds > 0 and stop.wait(seconds)
 
     def wait_until(self, moment: datetime, stop: StopSignal | None = None) -> bool:
