@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from stepflow.asl.errors import StepflowError
+from stepflow.asl.errors import DefinitionError, StepflowError
+from stepflow.asl.validate import validate_definition
 from stepflow.cli._inputs import add_definition_argument, read_definition, write_output
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import build_graph
@@ -28,7 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def graph_command(args: argparse.Namespace) -> int:
-    graph = build_graph(read_definition(args.definition))
+    definition = read_definition(args.definition)
+    problems = [d for d in validate_definition(definition) if d.severity == "ERROR"]
+    if problems:  # the same list `validate` shows, rather than the first thing drawing trips on
+        raise DefinitionError(problems)
+    graph = build_graph(definition)
     overlay = None
     if args.execution:
         from stepflow.store import data_root_store
