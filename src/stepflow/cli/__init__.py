@@ -15,6 +15,7 @@ import sys
 import traceback
 
 from stepflow.asl.errors import StepflowError
+from stepflow.extras import missing_extra
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
@@ -57,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stepflow: {_os_error(error)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the CLI never ends in a bare traceback
+        missing = missing_extra(error) if isinstance(error, ImportError) else None
+        if missing is not None:  # an optional part whose extra is not installed
+            print(f"stepflow: {missing}", file=sys.stderr)
+            return EXIT_USAGE
         if os.environ.get("STEPFLOW_DEBUG"):
             traceback.print_exc()
         print(
