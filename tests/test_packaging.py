@@ -91,3 +91,13 @@ def test_the_wheel_installs_into_a_clean_venv_and_runs_without_the_faces_extra(w
     faces = stepflow("collection", "list")
     assert faces.returncode == 2
     assert "needs the 'faces' extra" in faces.stderr and "pip install 'stepflow-asl[faces]'" in faces.stderr
+
+
+def test_the_library_names_the_faces_extra_when_face_detection_is_needed_without_it(tmp_path):
+    code = ("import sys; sys.modules['numpy'] = None\n"
+            "from stepflow.extras import MissingExtra\n"
+            "from stepflow.riderphoto.stack import bindings\n"
+            "try:\n    bindings()\nexcept MissingExtra as missing:\n    print(missing)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "STEPFLOW_HOME": str(tmp_path / "home")})
+    assert "needs the 'faces' extra" in done.stdout and "numpy is missing" in done.stdout, done.stderr
