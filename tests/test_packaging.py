@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = {"jsonpath-ng", "pydantic", "jsonata-python"}
+CORE = {"jsonpath-ng", "pydantic", "jsonata-python", "grandalf"}
 FACES = {"numpy", "Pillow", "dlib-bin", "face-recognition-models", "Click", "setuptools"}
 
 

@@ -1,7 +1,7 @@
 """One self-contained HTML file for an execution: the graph with the path taken, the event table and
 each state's data flow, the graph's states linking to their data flow. No network is needed to view
 it: styles and script are inline, the graph is inline SVG (Graphviz's layout when ``dot`` is
-installed, else a simple layered layout of our own).
+installed, else grandalf's layered layout, see ``layout_svg``).
 """
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import html
 import json
 from typing import Any
 
-from stepflow.render.dot import to_dot
-from stepflow.render.graph import END, START, Graph, build_graph
-from stepflow.render.overlay import (
-    NOT_TAKEN_COLOUR, STATUS_COLOURS, TAKEN_COLOUR, Overlay, build_overlay, label_lines,
-)
-from stepflow.render.svg import graphviz_available, to_svg
+from stepflow.render.graph import Graph, build_graph
+from stepflow.render.layout_svg import graph_svg
+from stepflow.render.overlay import STATUS_COLOURS, Overlay, build_overlay
 from stepflow.render.trace import data_flow
 
 VISITS_SHOWN = 50  # per state: a Map over thousands of items keeps the file readable
@@ -39,20 +36,13 @@ def render_report(execution: Any) -> str:
         "</header>",
         '<section id="graph"><h2>Graph</h2>',
         _legend(),
-        f'<div class="graph">{graph_svg(graph, overlay)}</div></section>',
+        f'<div class="graph">{graph_svg(graph, overlay, links=True)}</div></section>',
         _data_flows(graph, overlay, execution.steps),
         _events(execution.history),
         f"<script>{_SCRIPT}</script>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
-
-
-def graph_svg(graph: Graph, overlay: Overlay | None) -> str:
-    """Inline SVG of the graph: Graphviz when installed, else our own layered layout."""
-    if graphviz_available():
-        return to_svg(to_dot(graph, overlay, links=True))
-    return layered_svg(graph, overlay)
 
 
 def _summary(execution: Any) -> str:
@@ -159,79 +149,6 @@ def _events(history: list[dict[str, Any]]) -> str:
     head = "<tr><th>ID</th><th>Prev</th><th>Timestamp</th><th>Type</th><th>Step</th><th>Details</th></tr>"
     return (f'<section id="events"><h2>Events ({len(history)})</h2>'
             f'<table class="events">{head}{"".join(rows)}</table></section>')
-
-
-def layered_svg(graph: Graph, overlay: Overlay | None) -> str:
-    """A plain layered drawing for when Graphviz is absent: one row per distance from Start."""
-    depth = _layers(graph)
-    rows: dict[int, list[str]] = {}
-    for node_id in graph.nodes:
-        rows.setdefault(depth.get(node_id, depth[END]), []).append(node_id)
-    width, height, gap_x, gap_y = 170, 52, 30, 40
-    columns = max(len(r) for r in rows.values())
-    total_width = columns * (width + gap_x) + gap_x
-    place: dict[str, tuple[float, float]] = {}
-    for row, node_ids in rows.items():
-        offset = (total_width - len(node_ids) * (width + gap_x) + gap_x) / 2
-        for column, node_id in enumerate(node_ids):
-            place[node_id] = (offset + column * (width + gap_x), gap_y / 2 + row * (height + gap_y))
-    total_height = (max(rows) + 1) * (height + gap_y)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width:.0f}" height="{total_height:.0f}" '
-             f'viewBox="0 0 {total_width:.0f} {total_height:.0f}" font-family="Helvetica,Arial,sans-serif" font-size="11">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
-    for index, edge in enumerate(graph.edges):
-        (x1, y1), (x2, y2) = place[edge.source], place[edge.target]
-        colour = "#555" if overlay is None else (TAKEN_COLOUR if index in overlay.taken else NOT_TAKEN_COLOUR)
-        dash = ' stroke-dasharray="5,4"' if edge.kind in ("catch", "branch") else ""
-        parts.append(f'<line x1="{x1 + width / 2:.0f}" y1="{y1 + height:.0f}" x2="{x2 + width / 2:.0f}" y2="{y2:.0f}" '
-                     f'stroke="{colour}"{dash} marker-end="url(#arrow)"><title>{_e(edge.label or edge.kind)}</title></line>')
-    for node_id, node in graph.nodes.items():
-        x, y = place[node_id]
-        fill, stroke, colour = ("#333333", "#333333", "#ffffff")
-        if node.state_type not in ("Start", "End"):
-            fill, stroke, colour = STATUS_COLOURS[overlay.run(node_id).status] if overlay else ("#ffffff", "#555", "#000")
-        text = "".join(f'<tspan x="{x + width / 2:.0f}" dy="{0 if i == 0 else 13}">{_e(line)}</tspan>'
-                       for i, line in enumerate(label_lines(graph, node_id, overlay)))
-        shape = (f'<rect x="{x:.0f}" y="{y:.0f}" width="{width}" height="{height}" rx="8" fill="{fill}" '
-                 f'stroke="{stroke}" stroke-width="{3 if node.terminal else 1.2}"/>'
-                 f'<text x="{x + width / 2:.0f}" y="{y + 16:.0f}" text-anchor="middle" fill="{colour}">{text}</text>')
-        if node.state_type in ("Start", "End"):
-            parts.append(f'<g id="node_{node_id}" class="node">{shape}</g>')
-        else:
-            parts.append(f'<g id="node_{node_id}" class="node"><a href="#flow_{node_id}">{shape}</a></g>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _layers(graph: Graph) -> dict[str, int]:
-    """Each node's row: the longest path to it from Start, loops (back edges) left out, End last."""
-    outgoing: dict[str, list[str]] = {}
-    for edge in graph.edges:
-        outgoing.setdefault(edge.source, []).append(edge.target)
-    order: list[str] = []  # reverse postorder of a depth-first walk: a topological order without loops
-    seen: set[str] = set()
-    back: set[tuple[str, str]] = set()
-
-    def walk(node: str, path: set[str]) -> None:
-        seen.add(node)
-        path.add(node)
-        for target in outgoing.get(node, []):
-            if target in path:
-                back.add((node, target))
-            elif target not in seen:
-                walk(target, path)
-        path.discard(node)
-        order.append(node)
-
-    walk(START, set())
-    depth = dict.fromkeys(graph.nodes, 0)
-    for node in reversed(order):
-        for target in outgoing.get(node, []):
-            if (node, target) not in back:
-                depth[target] = max(depth[target], depth[node] + 1)
-    depth[END] = max(depth.values()) + 1
-    return depth
 
 
 def _json_block(value: Any) -> str:
