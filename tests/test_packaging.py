@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = {"jsonpath-ng", "pydantic", "jsonata-python", "grandalf"}
+CORE = {"jsonpath-ng", "pydantic", "jsonata-python", "grandalf", "Jinja2"}
 FACES = {"numpy", "Pillow", "dlib-bin", "face-recognition-models", "Click", "setuptools"}
 
 
@@ -58,7 +58,7 @@ def test_the_wheel_is_named_stepflow_asl_with_a_version_and_a_light_core(wheel):
     assert {name for name, marker in needs.items() if not marker} == CORE
     assert {name for name, marker in needs.items() if "faces" in marker} == FACES
     with zipfile.ZipFile(wheel) as archive:
-        assert "stepflow/py.typed" in archive.namelist()
+        assert {"stepflow/py.typed", "stepflow/render/templates/report.html.j2"} <= set(archive.namelist())
 
 
 def test_the_wheel_installs_into_a_clean_venv_and_runs_without_the_faces_extra(wheel, tmp_path):
@@ -88,6 +88,8 @@ def test_the_wheel_installs_into_a_clean_venv_and_runs_without_the_faces_extra(w
     done = stepflow("run", str(definition), "--json")
     assert json.loads(done.stdout)["output"] == "hi", done.stderr
     assert stepflow("validate", str(definition)).returncode == 0
+    done = stepflow("run", str(definition), "--name", "reported", "--report", str(tmp_path / "r.html"))
+    assert done.returncode == 0 and "<svg" in (tmp_path / "r.html").read_text(), done.stderr
     faces = stepflow("collection", "list")
     assert faces.returncode == 2
     assert "needs the 'faces' extra" in faces.stderr and "pip install 'stepflow-asl[faces]'" in faces.stderr
