@@ -35,7 +35,7 @@ def _collections() -> Any:
     """The data root's face collections (numpy comes with the 'faces' extra: imported when used)."""
     from stepflow.services.faces import FaceCollections
 
-    return _collections()
+    return FaceCollections(data_root())
 
 
 def _print(document: object) -> int:

@@ -100,9 +100,10 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"stepflow: created the data root {root} (STEPFLOW_HOME); `stepflow executions list` "
               "shows what ran", file=sys.stderr)
     if args.trace:
+        from stepflow.render.terminal import colour
         from stepflow.render.trace import format_trace
 
-        print(format_trace(execution, color=sys.stderr.isatty()), file=sys.stderr)
+        print(format_trace(execution, color=colour(sys.stderr)), file=sys.stderr)
     if args.report:
         from stepflow.render.report import render_report
 
