@@ -94,7 +94,7 @@ class Run:
         self._lock = threading.Lock()
         # The execution's own stop (StopExecution), once ``execute`` made it.
         self.stop_request: StopSignal | None = None
-        # Nobody outside the call can answer a task token: waits settle (resources/callbacks.py);
+        # Nobody outside the call can answer a task token: waits settle (integrations/callbacks.py);
         # ``unanswered`` is the task that could never be answered, once one stopped the run.
         self.settle_waits = False
         self.unanswered: Any = None
