@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,12 +10,6 @@ import pytest
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 FN = "arn:aws:lambda:us-east-1:123456789012:function:Greeter"
 GREETER = {"StartAt": "Greet", "States": {"Greet": {"Type": "Task", "Resource": FN, "End": True}}}
-
-
-def stepflow(*args, cwd: Path, home: Path | str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "STEPFLOW_HOME": str(home if home is not None else cwd / "home")}
-    return subprocess.run([sys.executable, "-m", "stepflow", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=60)
 
 
 def refused(done: subprocess.CompletedProcess, *words: str) -> str:
@@ -29,68 +21,66 @@ def refused(done: subprocess.CompletedProcess, *words: str) -> str:
 
 
 @pytest.fixture
-def definition(tmp_path: Path) -> Path:
-    path = tmp_path / "pass.asl.json"
-    path.write_text(json.dumps(PASS))
-    return path
+def definition(definition_file) -> Path:
+    return definition_file(PASS, "pass.asl.json")
 
 
-def test_graph_output_in_a_missing_folder_names_the_folder(tmp_path, definition):
-    done = stepflow("graph", definition, "--output", tmp_path / "nope" / "g.mmd", cwd=tmp_path)
+def test_graph_output_in_a_missing_folder_names_the_folder(cli, tmp_path, definition):
+    done = cli("graph", definition, "--output", tmp_path / "nope" / "g.mmd")
     refused(done, "--output", str(tmp_path / "nope"), "does not exist")
 
 
-def test_report_output_in_a_missing_folder_names_the_folder(tmp_path, definition):
-    assert stepflow("run", definition, "--name", "r1", cwd=tmp_path).returncode == 0
-    done = stepflow("report", "r1", "--output", tmp_path / "nope" / "r.html", cwd=tmp_path)
+def test_report_output_in_a_missing_folder_names_the_folder(cli, tmp_path, definition):
+    assert cli("run", definition, "--name", "r1").returncode == 0
+    done = cli("report", "r1", "--output", tmp_path / "nope" / "r.html")
     refused(done, "--output", "does not exist")
 
 
-def test_a_non_utf8_input_file_is_named(tmp_path, definition):
+def test_a_non_utf8_input_file_is_named(cli, tmp_path, definition):
     (tmp_path / "in.json").write_bytes(b'{"name": "\xe9"}')
-    refused(stepflow("run", definition, "--input-file", tmp_path / "in.json", cwd=tmp_path), "in.json", "not UTF-8")
+    refused(cli("run", definition, "--input-file", tmp_path / "in.json"), "in.json", "not UTF-8")
 
 
-def test_stepflow_home_pointing_at_a_file_names_the_setting(tmp_path, definition):
+def test_stepflow_home_pointing_at_a_file_names_the_setting(cli, tmp_path, definition):
     (tmp_path / "afile").write_text("x")
-    refused(stepflow("run", definition, cwd=tmp_path, home=tmp_path / "afile"), "STEPFLOW_HOME=", "is a file")
-    refused(stepflow("executions", "list", cwd=tmp_path, home=tmp_path / "afile" / "below"), "STEPFLOW_HOME=")
+    refused(cli("run", definition, home=tmp_path / "afile"), "STEPFLOW_HOME=", "is a file")
+    refused(cli("executions", "list", home=tmp_path / "afile" / "below"), "STEPFLOW_HOME=")
 
 
-def test_stepflow_home_where_nothing_can_be_created_names_the_setting(tmp_path, definition):
+def test_stepflow_home_where_nothing_can_be_created_names_the_setting(cli, tmp_path, definition):
     # /proc refuses new folders even to root, so this holds whoever runs the tests.
-    refused(stepflow("run", definition, cwd=tmp_path, home="/proc/stepflow-home"), "STEPFLOW_HOME")
+    refused(cli("run", definition, home="/proc/stepflow-home"), "STEPFLOW_HOME")
 
 
-def test_a_folder_given_as_resources_is_named(tmp_path, definition):
-    refused(stepflow("run", definition, "--resources", tmp_path, cwd=tmp_path), "is a folder")
+def test_a_folder_given_as_resources_is_named(cli, tmp_path, definition):
+    refused(cli("run", definition, "--resources", tmp_path), "is a folder")
 
 
-def test_an_exception_while_the_resources_file_imports_shows_its_file_and_line(tmp_path, definition):
+def test_an_exception_while_the_resources_file_imports_shows_its_file_and_line(cli, tmp_path, definition):
     (tmp_path / "res.py").write_text("import os\n\nRESOURCES = {}\n{}['missing']\n")
-    refused(stepflow("run", definition, "--resources", tmp_path / "res.py", cwd=tmp_path),
+    refused(cli("run", definition, "--resources", tmp_path / "res.py"),
             f"{tmp_path / 'res.py'}, line 4", "KeyError")
 
 
-def test_a_resources_file_imports_the_modules_beside_it(tmp_path):
+def test_a_resources_file_imports_the_modules_beside_it(cli, tmp_path):
     (tmp_path / "greeting.py").write_text("def greet(event, context):\n    return 'hi ' + event['who']\n")
     (tmp_path / "res.py").write_text(f"from greeting import greet\nRESOURCES = {{'{FN}': greet}}\n")
     (tmp_path / "greeter.asl.json").write_text(json.dumps(GREETER))
-    done = stepflow("run", tmp_path / "greeter.asl.json", "--resources", tmp_path / "res.py",
-                    "--input", '{"who": "Bo"}', "--json", cwd=tmp_path)
+    done = cli("run", tmp_path / "greeter.asl.json", "--resources", tmp_path / "res.py",
+                    "--input", '{"who": "Bo"}', "--json")
     assert json.loads(done.stdout)["output"] == "hi Bo", done.stderr
 
 
 @pytest.mark.parametrize("text", ['{"n": NaN}', '{"n": Infinity}', "[-Infinity]"])
-def test_nan_and_infinity_are_not_json_and_are_refused(tmp_path, definition, text):
-    refused(stepflow("run", definition, "--input", text, cwd=tmp_path), "--input", "not a JSON value")
+def test_nan_and_infinity_are_not_json_and_are_refused(cli, tmp_path, definition, text):
+    refused(cli("run", definition, "--input", text), "--input", "not a JSON value")
 
 
-def test_an_input_over_start_executions_limit_is_refused_at_start(tmp_path, definition):
+def test_an_input_over_start_executions_limit_is_refused_at_start(cli, tmp_path, definition):
     # StartExecution's `input` is at most 262144 characters (the service model's SensitiveData max,
     # "Member must have length less than or equal to 262144").
     (tmp_path / "big.json").write_text(json.dumps({"data": "x" * 262_200}))
-    done = stepflow("run", definition, "--input-file", tmp_path / "big.json", cwd=tmp_path)
+    done = cli("run", definition, "--input-file", tmp_path / "big.json")
     refused(done, "big.json", "262,144")
     assert "States.DataLimitExceeded" not in done.stderr + done.stdout
 
