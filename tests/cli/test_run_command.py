@@ -223,6 +223,6 @@ def test_a_pass_result_too_large_for_json_refuses_the_definition(tmp_path):
     bad = tmp_path / "huge.asl.json"
     bad.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1e999, "End": true}}}')
     done = stepflow(bad, "--json", cwd=tmp_path, env_home=tmp_path / "h")
-    assert done.returncode != 0
-    assert done.stdout == ""
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["error"] == "InvalidDefinition"  # --json: still one object
     assert "INVALID_JSON_DESCRIPTION" in done.stderr and "1e999 is out of range" in done.stderr
