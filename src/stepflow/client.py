@@ -50,6 +50,7 @@ from stepflow.engine.execution import Execution, StopRequest
 from stepflow.engine.history import History
 from stepflow.integrations.callbacks import CallbackHub
 from stepflow.machine import StateMachine
+from stepflow.map_run_api import MapRunApi
 from stepflow.runtime.arns import DEFAULT_ACCOUNT, DEFAULT_REGION, check_name, execution_arn
 from stepflow.runtime.arns import InvalidName as EngineInvalidName
 from stepflow.testing.mocks import MockConfig, MockedResources
@@ -127,6 +128,7 @@ class Client:
         self._executions: dict[str, _ExecutionEntry] = {}
         self._activities: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self.map_runs = MapRunApi()
 
     # --- state machines ---------------------------------------------------------------------------
 
@@ -289,12 +291,17 @@ class Client:
     def list_executions(
         self,
         *,
-        stateMachineArn: str,
+        stateMachineArn: str = "",
         statusFilter: str | None = None,
         maxResults: int = 100,
         nextToken: str | None = None,
+        mapRunArn: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
+        if mapRunArn is not None:  # a Map Run's child executions
+            return self.map_runs.list_children(
+                mapRunArn=mapRunArn, statusFilter=statusFilter, maxResults=maxResults, nextToken=nextToken
+            )
         entry = self._machine(stateMachineArn, "ListExecutions")
         if statusFilter is not None and statusFilter not in api_shapes.EXECUTION_STATUSES:
             raise ValidationException(
@@ -318,6 +325,16 @@ class Client:
         run.stop.stop(error, cause)
         execution = run.future.result()
         return {"stopDate": execution.stop_date}
+
+    def describe_map_run(self, **request: Any) -> dict[str, Any]:
+        return self.map_runs.describe_map_run(**request)
+
+    def list_map_runs(self, **request: Any) -> dict[str, Any]:
+        self._execution(request.get("executionArn", ""), "ListMapRuns")
+        return self.map_runs.list_map_runs(**request)
+
+    def update_map_run(self, **request: Any) -> dict[str, Any]:
+        return self.map_runs.update_map_run(**request)
 
     def wait_for_execution(self, executionArn: str, timeout: float = 30.0) -> dict[str, Any]:
         """stepflow only: wait (real seconds) until the execution ends, then DescribeExecution."""
@@ -436,10 +453,12 @@ class Client:
         if not isinstance(definition, str) or not definition.lstrip().startswith("{"):
             raise InvalidDefinition("Invalid State Machine Definition: 'the definition must be JSON text'", operation)
         try:
-            return StateMachine(
+            machine = StateMachine(
                 definition, resources=self.resources, substitutions=self.substitutions, name=name,
                 clock=self.clock, callbacks=self.callbacks,
             )
+            machine.map_runs.on_map_run = self.map_runs.track
+            return machine
         except DefinitionError as invalid:
             raise InvalidDefinition(_definition_message(invalid.diagnostics), operation) from None
 

@@ -15,6 +15,9 @@ from stepflow.asl.validate import parse_definition
 from stepflow.engine.compile import CompileOptions, CompiledMachine, compile_machine
 from stepflow.engine.execution import Execution, StopRequest, execute
 from stepflow.engine.history import History
+from stepflow.engine.maprun.child import check_shippable
+from stepflow.engine.maprun.executors import map_executor as resolve_map_executor
+from stepflow.engine.maprun.settings import MapRunSettings
 from stepflow.integrations.callbacks import CallbackHub
 from stepflow.integrations.resources import Resources
 from stepflow.integrations.table import resolve
@@ -36,6 +39,9 @@ class StateMachine:
     first. ``clock`` (default: a fresh VirtualClock per run) and ``executor`` (default: a thread pool
     per run) apply to every run unless ``run`` is given its own. ``callbacks`` is where callback and
     activity tasks wait for their tokens (share one hub between machines answered by one client).
+    ``map_executor`` is where Distributed Map children run: threads (default), ``"processes[:N]"``,
+    a ``distributed.Client``, a Dask scheduler address or ``"local:N"`` (see
+    ``engine/maprun/executors.py``); what it starts is released by ``close()``.
     A definition with problems raises DefinitionError listing all of them.
     """
 
@@ -50,6 +56,7 @@ class StateMachine:
         executor: Executor | None = None,
         rng: random.Random | None = None,
         callbacks: CallbackHub | None = None,
+        map_executor: Any = None,
     ) -> None:
         self.resources = Resources(resources or {}, callbacks=callbacks)
         self.definition: dict[str, Any] = substitute(
@@ -61,6 +68,17 @@ class StateMachine:
         self.executor = executor
         options = CompileOptions(bind=lambda resource, state: resolve(resource, self.resources, state), rng=rng)
         self.compiled: CompiledMachine = compile_machine(parse_definition(self.definition), options)
+        self.map_runs = MapRunSettings(
+            executor=None if map_executor is None else resolve_map_executor(map_executor),
+            handlers=dict(resources or {}),
+        )
+        if self.map_runs.executor is not None and self.map_runs.executor.ships:
+            check_shippable(self.map_runs.handlers or {})  # say which handler, before any run
+
+    def close(self) -> None:
+        """Stop what ``map_executor`` started (worker processes, a local Dask cluster)."""
+        if self.map_runs.executor is not None:
+            self.map_runs.executor.close()
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> StateMachine:
@@ -109,6 +127,7 @@ class StateMachine:
             history=history,
             on_event=on_event,
             settle_waits=not (stop is not None if outside_answers is None else outside_answers),
+            map_runs=self.map_runs,
         )
 
 

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS executions (
     cause TEXT, start_date TEXT NOT NULL, stop_date TEXT, history TEXT NOT NULL, steps TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, start_date);
+CREATE TABLE IF NOT EXISTS map_runs (
+    map_run_arn TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, described TEXT NOT NULL, children TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_arn);
 """
 
 
@@ -82,10 +86,25 @@ class ExecutionStore:
             _dumps(history_json(execution.history)["events"]), _dumps([_step_dict(s) for s in execution.steps]),
         )
         placeholders = ", ".join("?" for _ in _COLUMNS)
+        map_runs = [
+            (run.map_run_arn, run.execution_arn, _dumps(run.describe() | {"label": run.state_machine_arn.rsplit("/", 1)[-1]}),
+             _dumps([dataclasses.asdict(child) for child in run.children]))
+            for run in getattr(execution, "map_runs", ())
+        ]
         with self._connect() as connection:
             connection.execute(
                 f"INSERT OR REPLACE INTO executions ({', '.join(_COLUMNS)}) VALUES ({placeholders})", row
             )
+            connection.executemany("INSERT OR REPLACE INTO map_runs VALUES (?, ?, ?, ?)", map_runs)
+
+    def map_runs(self, execution_arn: str) -> list[dict[str, Any]]:
+        """An execution's Map Runs: DescribeMapRun's fields (dates as ISO text) plus ``label`` and
+        ``children``, the child executions' summaries (ListExecutions' fields)."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT described, children FROM map_runs WHERE execution_arn = ? ORDER BY rowid", (execution_arn,)
+            ).fetchall()
+        return [json.loads(described) | {"children": json.loads(children)} for described, children in rows]
 
     def get(self, reference: str) -> StoredExecution:
         """The execution whose ARN, or else whose name, is ``reference``."""

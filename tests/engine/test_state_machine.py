@@ -133,35 +133,6 @@ def test_payloads_are_shared_not_copied_from_state_to_state():
     assert execution.steps[1].input is execution.steps[0].output
 
 
-@pytest.mark.parametrize(
-    "definition, location",
-    [
-        (
-            {
-                "StartAt": "M",
-                "States": {
-                    "M": {
-                        "Type": "Map",
-                        "ItemProcessor": {
-                            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-                            "StartAt": "P",
-                            "States": {"P": {"Type": "Pass", "End": True}},
-                        },
-                        "End": True,
-                    }
-                },
-            },
-            "/States/M/ItemProcessor/ProcessorConfig/Mode",
-        ),
-    ],
-    ids=["DistributedMap"],
-)
-def test_features_of_later_issues_are_refused_with_their_location_not_ignored(definition, location):
-    with pytest.raises(DefinitionError) as raised:
-        StateMachine(definition)
-    assert [(d.code, d.location) for d in raised.value.diagnostics] == [("UNSUPPORTED_FEATURE", location)]
-
-
 def test_history_exports_as_get_execution_history_json():
     execution = StateMachine(HELLO).run({"a": 1}, clock=VirtualClock(START))
     exported = json.loads(json.dumps(execution.history_json()))

@@ -56,3 +56,22 @@ def test_concurrent_puts_all_land(tables):
     for thread in threads:
         thread.join()
     assert len(tables.scan("riders")) == 20
+
+
+def test_a_data_root_written_before_key_schemas_is_carried_over(tmp_path):
+    import json
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "dynamodb.sqlite3")
+    old.executescript(
+        "CREATE TABLE tables (name TEXT PRIMARY KEY, hash_key TEXT NOT NULL);"
+        "CREATE TABLE items (table_name TEXT, hash_value TEXT, item TEXT, PRIMARY KEY (table_name, hash_value));"
+        "INSERT INTO tables VALUES ('riders', 'Username');"
+    )
+    old.execute("INSERT INTO items VALUES ('riders', 'user_a', ?)", (json.dumps({"Username": "user_a", "n": 2}),))
+    old.commit()
+    old.close()
+    tables = Tables(tmp_path)
+    assert tables.names() == ["riders"]
+    assert tables.get_item("riders", "user_a") == {"Username": "user_a", "n": 2}
+    assert tables.get("riders", {"Username": {"S": "user_a"}}) == {"Username": {"S": "user_a"}, "n": {"N": "2"}}

@@ -249,3 +249,48 @@ def test_paginators_walk_the_history_page_by_page_as_boto3s_do(client, machine_a
     assert [e["executionArn"] for e in full["executions"]] == [execution]
     with pytest.raises(ValueError, match="cannot be paginated"):
         client.get_paginator("start_execution")
+
+
+def test_update_map_run_raises_a_running_map_runs_concurrency(stepflow_home):
+    """UpdateMapRun (API reference): the new MaxConcurrency applies to the children not started yet."""
+    import threading
+    import time as clock
+
+    running, release = [0], threading.Event()
+    lock = threading.Lock()
+
+    def hold(event, context):
+        with lock:
+            running[0] += 1
+        release.wait(10)
+        return event
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:hold"
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "T",
+                          "States": {"T": {"Type": "Task", "Resource": arn, "End": True}}},
+        "End": True}}}
+    client = Client(resources={arn: hold})
+    machine = client.create_state_machine(name="held", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/r")
+    started = client.start_execution(stateMachineArn=machine["stateMachineArn"], input="[1, 2, 3, 4]")
+
+    def until(condition):
+        deadline = clock.monotonic() + 10
+        while not condition() and clock.monotonic() < deadline:
+            clock.sleep(0.01)
+        return condition()
+
+    assert until(lambda: running[0] == 1 and client.list_map_runs(executionArn=started["executionArn"])["mapRuns"])
+    [map_run] = client.list_map_runs(executionArn=started["executionArn"])["mapRuns"]
+    assert client.describe_map_run(mapRunArn=map_run["mapRunArn"])["status"] == "RUNNING"
+    client.update_map_run(mapRunArn=map_run["mapRunArn"], maxConcurrency=4)
+    assert until(lambda: running[0] == 4)
+    release.set()
+    assert client.wait_for_execution(started["executionArn"])["status"] == "SUCCEEDED"
+    described = client.describe_map_run(mapRunArn=map_run["mapRunArn"])
+    assert (described["maxConcurrency"], described["itemCounts"]["succeeded"]) == (4, 4)
+    children = client.list_executions(mapRunArn=map_run["mapRunArn"])["executions"]
+    assert len(children) == 4 and {c["status"] for c in children} == {"SUCCEEDED"}
+    with pytest.raises(client.exceptions.ResourceNotFound):
+        client.describe_map_run(mapRunArn=map_run["mapRunArn"] + "0")

@@ -551,6 +551,9 @@ class _Checker:
         for field in ("ItemReader", "ResultWriter", "ItemBatcher"):
             if isinstance(state.get(field), dict):
                 self.distributed_config(state[field], pointer_join(where, field), language)
+        label = state.get("Label")
+        if isinstance(label, str) and (problem := _label_problem(label)):
+            self.report(SCHEMA, problem, pointer_join(where, "Label"))
 
     def distributed_config(self, config: dict[str, Any], where: str, language: str) -> None:
         """ItemReader / ResultWriter / ItemBatcher: their own templates and paths follow the state's language."""
@@ -564,6 +567,20 @@ class _Checker:
         for field in ("MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath"):
             if field in config:
                 self.reference_path(config[field], field, pointer_join(where, field))
+
+
+# A Distributed Map's Label names its Map Run and children's ARNs: AWS refuses these characters
+# with these words (test_sfn_api_map_run recordings: test_map_state_label_*_fail).
+_LABEL_FORBIDDEN = re.compile(r"[\s#$%&*,:;<>?\[\]\"\\^`{|}~\x00-\x1f\x7f-\x9f]")
+
+
+def _label_problem(label: str) -> str | None:
+    if not label:
+        return "Label cannot be empty"
+    if len(label) > 40:
+        return "Label cannot exceed 40 characters"
+    bad = _LABEL_FORBIDDEN.search(label)
+    return f"Label contains invalid character: {bad.group()!r}" if bad else None
 
 
 def pointer_join(base: str, *parts: str | int) -> str:

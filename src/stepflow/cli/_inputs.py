@@ -41,6 +41,25 @@ def add_definition_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("definition", help="the definition file (ASL JSON)")
 
 
+def add_parameter_argument(parser: argparse.ArgumentParser) -> None:
+    """``--parameter KEY=VALUE``, repeatable: a template's Parameters overrides."""
+    parser.add_argument(
+        "--parameter", action="append", default=[], metavar="KEY=VALUE",
+        help="a template parameter's value (repeatable; defaults otherwise)",
+    )
+
+
+def read_parameters(pairs: list[str]) -> dict[str, str]:
+    """``["Key=Value", ...]`` as a dict; a pair without ``=`` is a usage error naming it."""
+    parameters = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise UsageError(f"--parameter {pair!r}: expected KEY=VALUE")
+        parameters[key] = value
+    return parameters
+
+
 def read_definition(path: str) -> dict[str, Any]:
     """The definition file the command line names: always a path, even one whose name starts with ``{``."""
     return load_definition(Path(path))

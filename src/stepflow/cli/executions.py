@@ -1,8 +1,9 @@
-"""``stepflow executions list|show|history``: the stored executions, as the AWS CLI shows them.
+"""``stepflow executions list|show|history|map-runs``: the stored executions, as the AWS CLI shows them.
 
 ``--json`` prints exactly the JSON shapes of ``aws stepfunctions list-executions``,
 ``describe-execution`` and ``get-execution-history`` (timestamps in ISO 8601, AWS CLI v2's default);
-without it a table for people.
+without it a table for people. ``map-runs`` shows an execution's Distributed Map runs
+(``describe-map-run``'s fields) and, with ``--children``, their child executions.
 """
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         command.add_argument("id", metavar="ID", help="the execution's ARN or name")
         command.add_argument("--json", action="store_true", help=f"{helptext.split()[-1]}'s JSON")
         command.set_defaults(handler=handler)
+    runs = commands.add_parser("map-runs", help="an execution's Map Runs, like aws stepfunctions describe-map-run")
+    runs.add_argument("id", metavar="ID", help="the execution's ARN or name")
+    runs.add_argument("--children", action="store_true", help="also list each Map Run's child executions")
+    runs.add_argument("--json", action="store_true", help="describe-map-run's JSON for each, with its children")
+    runs.set_defaults(handler=map_runs_command)
 
 
 def list_command(args: argparse.Namespace) -> int:
@@ -76,6 +82,28 @@ def history_command(args: argparse.Namespace) -> int:
             summary = f"{summary} #{details['index']}"
         rows.append((str(event["id"]), str(event["previousEventId"]), str(event["timestamp"]), event["type"], summary))
     print_table(("ID", "PREV", "TIMESTAMP", "TYPE", "STEP / DETAIL"), rows)
+    return 0
+
+
+def map_runs_command(args: argparse.Namespace) -> int:
+    store = data_root_store()
+    runs = store.map_runs(store.get(args.id).execution_arn)
+    if args.json:
+        _print_json({"mapRuns": runs if args.children else [{k: v for k, v in r.items() if k != "children"} for r in runs]})
+        return 0
+    if not runs:
+        print("no Map Runs in this execution")
+        return 0
+    columns = ("succeeded", "failed", "timedOut", "aborted", "pending", "total")
+    rows = [(run["label"], run["status"], *(str(run["executionCounts"][c]) for c in columns), run["mapRunArn"])
+            for run in runs]
+    _print_table(("LABEL", "STATUS", *(c.upper() for c in columns), "MAP RUN"), rows)
+    for run in runs if args.children else ():
+        print(f"\n{run['label']}: {len(run['children'])} child executions")
+        _print_table(("NAME", "STATUS", "STARTED", "STOPPED", "ERROR"), [
+            (c["name"], c["status"], c["start_date"][:19].replace("T", " "), (c["stop_date"] or "-")[:19].replace("T", " "),
+             c["error"] or "") for c in run["children"]
+        ])
     return 0
 
 

@@ -12,15 +12,27 @@ at the real current time); ``--real-time`` waits for real and says on stderr wha
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from stepflow.asl.errors import DefinitionError, StepflowError
-from stepflow.cli._inputs import UsageError, add_definition_argument, load_resources_file, read_input, write_output
+from stepflow.cli._inputs import (
+    UsageError,
+    add_definition_argument,
+    add_parameter_argument,
+    load_resources_file,
+    read_input,
+    read_parameters,
+    write_output,
+)
 from stepflow.runtime.clock import RealClock, VirtualClock
+from stepflow.stacks.sources import is_template
 
 # Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
 STACKS = {"riderphoto": "stepflow.riderphoto.stack"}
@@ -42,6 +54,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a Python file defining RESOURCES = {arn: handler} (and optionally SUBSTITUTIONS)",
     )
     parser.add_argument("--stack", choices=sorted(STACKS), help="bind a named local stack's resources")
+    parser.add_argument(
+        "--state-machine", metavar="LOGICAL_ID", help="with a template: which of its state machines to run"
+    )
+    add_parameter_argument(parser)
     parser.add_argument("--name", help="the execution name (default: a UUID); a name already used is refused")
     clock = parser.add_mutually_exclusive_group()
     clock.add_argument(
@@ -49,6 +65,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     clock.add_argument(
         "--virtual-time", action="store_true", help="the default: Wait states and retries take no time"
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--dask", metavar="SCHEDULER",
+        help="run Distributed Map children on Dask: a scheduler address (tcp://host:8786) or local:N",
+    )
+    where.add_argument(
+        "--map-executor", metavar="KIND", help="run Distributed Map children on threads (default) or processes[:N]",
     )
     parser.add_argument("--trace", action="store_true", help="print a step-by-step trace to stderr")
     parser.add_argument("--report", metavar="FILE", help="also write the execution's HTML report to FILE")
@@ -60,32 +84,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from stepflow.engine.execution import UnansweredTask
-    from stepflow.render.progress import ProgressLine
     from stepflow.settings import data_root
 
     execution_input = read_input(args.input, args.input_file)
     root = data_root()  # a bad STEPFLOW_HOME is said before anything runs
     new_root = not root.exists()
     try:
-        machine = _machine(args)
+        with _machine(args) as machine:
+            status = run_machine(machine, args, execution_input)
     except DefinitionError as invalid:
         if args.json:
             print(json.dumps({"status": None, "output": None, "error": "InvalidDefinition", "cause": str(invalid)}))
         raise
+    if new_root:
+        print(f"stepflow: created the data root {root} (STEPFLOW_HOME); `stepflow executions list` "
+              "shows what ran", file=sys.stderr)
+    return status
+
+
+def run_machine(machine: Any, args: argparse.Namespace, execution_input: Any) -> int:
+    """Run once and print how it ended (``args``: name, real_time, trace, report, json), keeping it
+    in the store; ``stack fire`` runs a rule's targets through it too."""
+    from stepflow.engine.execution import UnansweredTask
+    from stepflow.render.progress import ProgressLine
+
+    real_time = getattr(args, "real_time", False)
+    report = getattr(args, "report", None)
     name = args.name or _fresh_name()
     _refuse_reused_name(machine, name)
     # On a terminal, a one-line progress display while the run goes on (cleared before the result).
     progress = ProgressLine(sys.stderr).start() if sys.stderr.isatty() else None
     waits = _LongWaits()
-    if args.real_time:
+    if real_time:
         machine.clock = RealClock(on_long_wait=waits.announce)
 
     def on_event(event: dict) -> None:
         waits.follow(event)
         if progress is not None:
             progress(event)
-        _tell_about_waiting_tasks(event, real_time=args.real_time)
+        _tell_about_waiting_tasks(event, real_time=real_time)
 
     unanswered: UnansweredTask | None = None
     try:
@@ -96,19 +133,16 @@ def run_command(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.finish()
     _save(execution)
-    if new_root:
-        print(f"stepflow: created the data root {root} (STEPFLOW_HOME); `stepflow executions list` "
-              "shows what ran", file=sys.stderr)
     if args.trace:
         from stepflow.render.terminal import colour
         from stepflow.render.trace import format_trace
 
         print(format_trace(execution, color=colour(sys.stderr)), file=sys.stderr)
-    if args.report:
+    if report:
         from stepflow.render.report import render_report
 
-        write_output(args.report, render_report(execution), "--report")
-        print(f"wrote {args.report}", file=sys.stderr)
+        write_output(report, render_report(execution), "--report")
+        print(f"wrote {report}", file=sys.stderr)
     summary = {
         "status": execution.status,
         "output": execution.output,
@@ -132,7 +166,9 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _machine(args: argparse.Namespace) -> Any:
+@contextlib.contextmanager
+def _machine(args: argparse.Namespace) -> Iterator[Any]:
+    """The machine to run: a template's state machine (its stack brought up), or an ASL file's."""
     from stepflow.machine import StateMachine
 
     resources: dict[str, Any] = {}
@@ -145,10 +181,26 @@ def _machine(args: argparse.Namespace) -> Any:
         file_resources, file_substitutions = load_resources_file(args.resources)
         resources.update(file_resources)
         substitutions.update(file_substitutions)
-    return StateMachine.from_file(
-        args.definition, resources=resources, substitutions=substitutions,
-        clock=RealClock() if args.real_time else VirtualClock(),
+    clock = RealClock() if args.real_time else VirtualClock()
+    if is_template(Path(args.definition)):
+        from stepflow.stacks import Stack
+
+        stack = Stack.from_template(args.definition, read_parameters(args.parameter))
+        try:
+            yield stack.state_machine(args.state_machine, resources=resources, clock=clock)
+        finally:
+            stack.close()
+        return
+    if args.state_machine or args.parameter:
+        raise UsageError("--state-machine and --parameter apply to a template, not to an ASL definition")
+    machine = StateMachine.from_file(
+        args.definition, resources=resources, substitutions=substitutions, clock=clock,
+        map_executor=args.dask or args.map_executor,
     )
+    try:
+        yield machine
+    finally:
+        machine.close()
 
 
 def _fresh_name() -> str:

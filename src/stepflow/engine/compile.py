@@ -25,10 +25,12 @@ from stepflow.asl.timestamps import parse_timestamp
 from stepflow.engine.dataflow import Dataflow, JsonPathDataflow
 from stepflow.integrations.base import Binding
 from stepflow.engine.jsonata_flow import ABSENT, JsonataDataflow, JsonataField
+from stepflow.engine.maprun.definition import distributed_fields, is_distributed
 from stepflow.engine.retry import compile_catchers, compile_retriers
 from stepflow.engine.states.base import CompiledBranch, CompiledState
 from stepflow.engine.states.choice import ChoiceState
 from stepflow.engine.states.fail import FailState
+from stepflow.engine.states.distributed_map import DistributedMapState
 from stepflow.engine.states.map_ import MapState
 from stepflow.engine.states.parallel import ParallelState
 from stepflow.engine.states.pass_ import NO_RESULT, PassState
@@ -85,35 +87,6 @@ def _compile_branch(
     return CompiledBranch(machine.StartAt, states)
 
 
-# Fields of a later issue (Distributed Map): refused clearly rather than ignored, since ignoring them
-# would give results AWS would not.
-_NOT_YET = {
-    "ItemReader": "ItemReader (Distributed Map)",
-    "ResultWriter": "ResultWriter (Distributed Map)",
-    "ItemBatcher": "ItemBatcher (Distributed Map)",
-}
-UNSUPPORTED = "UNSUPPORTED_FEATURE"
-
-
-def _unsupported(state: Any, location: str) -> list[Diagnostic]:
-    """Diagnostics for what this engine does not run yet, each naming its place."""
-    found = [
-        Diagnostic(UNSUPPORTED, f"{label} is not supported by stepflow yet", f"{location}/{field}")
-        for field, label in _NOT_YET.items()
-        if field in state.model_fields_set
-    ]
-    processor = getattr(state, "ItemProcessor", None)
-    if processor is not None and processor.ProcessorConfig.Mode == "DISTRIBUTED":
-        found.append(
-            Diagnostic(
-                UNSUPPORTED,
-                "Distributed Map is not supported by stepflow yet",
-                f"{location}/ItemProcessor/ProcessorConfig/Mode",
-            )
-        )
-    return found
-
-
 def _compile_state(
     name: str,
     state: Any,
@@ -124,9 +97,6 @@ def _compile_state(
 ) -> CompiledState:
     kind = state.Type
     given = state.model_fields_set
-    unsupported = _unsupported(state, location)
-    if unsupported:
-        raise DefinitionError(unsupported)
     jsonata = (state.QueryLanguage or language) == "JSONata"
     raw = state.model_dump_json(exclude_unset=True)
     common: dict[str, Any] = {
@@ -288,7 +258,8 @@ def _compile_jsonata_state(
         ]
         return ParallelState(*args, branches=branches, **common)
     processor = _compile_branch(state.processor, f"{location}/ItemProcessor", options, problems, language)
-    return MapState(
+    map_type, extra = _map_type(state, True, language)
+    return map_type(
         *args,
         processor=processor,
         items_path=_field(state.Items, "Items", "array"),
@@ -296,6 +267,7 @@ def _compile_jsonata_state(
         max_concurrency=_field(state.MaxConcurrency, "MaxConcurrency", "integer") or 0,
         tolerated_count=_field(state.ToleratedFailureCount, "ToleratedFailureCount", "integer"),
         tolerated_percentage=_field(state.ToleratedFailurePercentage, "ToleratedFailurePercentage", "number"),
+        **extra,
         **common,
     )
 
@@ -342,7 +314,8 @@ def _compile_map(
     processor = _compile_branch(state.processor, f"{location}/{field}", options, problems, language)
     given = state.model_fields_set
     selector_field = "ItemSelector" if "ItemSelector" in given else "Parameters" if "Parameters" in given else None
-    return MapState(
+    map_type, extra = _map_type(state, False, language)
+    return map_type(
         *args,
         processor=processor,
         items_path=None if state.ItemsPath == "$" else compile_path(state.ItemsPath or "$"),
@@ -352,8 +325,16 @@ def _compile_map(
         tolerated_percentage=_number_or_path(
             state.ToleratedFailurePercentage, state.ToleratedFailurePercentagePath
         ),
+        **extra,
         **common,
     )
+
+
+def _map_type(state: model.MapState, jsonata: bool, language: str) -> tuple[type[MapState], dict[str, Any]]:
+    """Inline Map, or a Distributed Map with its own fields (``engine/maprun/definition.py``)."""
+    if not is_distributed(state):
+        return MapState, {}
+    return DistributedMapState, distributed_fields(state, jsonata, language)
 
 
 def _number_or_path(value: Any, path: str | None) -> Any:

@@ -63,6 +63,7 @@ class Execution:
     stop_date: datetime | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     steps: list[StepRecord] = field(default_factory=list)
+    map_runs: list[Any] = field(default_factory=list)  # the Distributed Maps' MapRun records
 
     def history_json(self) -> dict[str, Any]:
         """``{"events": [...]}`` exactly as ``aws stepfunctions get-execution-history`` prints it."""
@@ -81,6 +82,7 @@ class Run:
         base_context: dict[str, Any],
         deadline: datetime | None,
         executor: Executor | None,
+        map_run_settings: Any = None,
     ) -> None:
         self.clock = clock
         self.history = history
@@ -89,6 +91,8 @@ class Run:
         self.deadline = deadline
         self.steps: list[StepRecord] = []
         self.payloads = PayloadEncoder()
+        self.map_run_settings = map_run_settings  # engine.maprun.settings.MapRunSettings, or None
+        self.map_run_records: list[Any] = []
         self._executor = executor
         self._own_executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -160,13 +164,15 @@ def execute(
     history: History | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     settle_waits: bool = False,
+    map_runs: Any = None,
 ) -> Execution:
     """Run ``machine`` once on ``input``; never raises for what happens inside the execution, but
     for UnansweredTask: with ``settle_waits`` (nobody outside can answer a task token), a task
     waiting for an answer with no deadline left stops the run instead of hanging it.
 
     ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
-    the run goes on; ``on_event`` is called with each event as it is recorded (from any thread).
+    the run goes on; ``on_event`` is called with each event as it is recorded (from any thread);
+    ``map_runs`` (a MapRunSettings) says where Distributed Map children run.
     """
     history = history if history is not None else History(clock)
     if on_event is not None:
@@ -196,7 +202,9 @@ def execute(
         ),
         deadline=start + timedelta(seconds=machine.timeout_seconds) if machine.timeout_seconds else None,
         executor=executor,
+        map_run_settings=map_runs,
     )
+    execution.map_runs = run.map_run_records
     stop = stop or StopRequest()
     run.stop_request = stop
     run.settle_waits = settle_waits

@@ -1,7 +1,8 @@
 """The rider-photo demo: the workshop's validation, run end to end on a fresh local stack.
 
-It brings the stack up on a fresh data root, puts the photos into the rider photo bucket, runs
-RiderPhotoProcessing-4 on each input of ``fixtures/riderphoto/validation.json`` (the workshop's
+It brings the workshop's stack up from its SAM template (``definitions/rider-photo-stack``, each
+function in its own process as on Lambda) on a fresh data root, puts the photos into the rider
+photo bucket, runs RiderPhotoProcessing-4 on each input of ``fixtures/riderphoto/validation.json`` (the workshop's
 user_a..user_d, then the same face under a new userId, then a second photo of an indexed person),
 prints what happened, shows the thumbnails and table items written, and reports whether every
 outcome is the one the workshop describes. The executions are saved in the data root's execution
@@ -23,12 +24,14 @@ from stepflow.runtime.clock import RealClock
 from stepflow.engine.execution import Execution
 from stepflow.machine import StateMachine
 from stepflow.render import terminal
-from stepflow.riderphoto.stack import Stack, bindings
+from stepflow.riderphoto.stack import STACK_NAME, Stack
+from stepflow.stacks import Stack as TemplateStack
 from stepflow.settings import fixtures_dir
 from stepflow.store import ExecutionStore
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VALIDATION_FILE = REPO_ROOT / "fixtures" / "riderphoto" / "validation.json"
+TEMPLATE = REPO_ROOT / "definitions" / "rider-photo-stack" / "template.yaml"
 
 
 @dataclass(frozen=True)
@@ -88,26 +91,26 @@ def run_demo(
     validation = load_validation(validation_file)
     photos = photos or fixtures_dir()
     stack = Stack(root)
-    outputs = stack.up(photos=photos)
-    bucket = outputs["RiderPhotoS3Bucket"]
-    print(f"data root: {root}", file=out)
-    print(f"stack up: buckets {bucket}, {outputs['ThumbnailS3Bucket']}; "
-          f"table {outputs['RiderPhotoDDBTable']}; collection {stack.collection_id}", file=out)
-    for name in validation["photos"]:
-        stack.buckets.put(bucket, name, (photos / name).read_bytes())
-    print(f"put {len(validation['photos'])} photos into s3://{bucket}/", file=out)
+    with TemplateStack.from_template(TEMPLATE, name=STACK_NAME, root=root) as template_stack:
+        outputs = template_stack.outputs
+        bucket = outputs["RiderPhotoS3Bucket"]
+        print(f"data root: {root}", file=out)
+        print(f"stack up from {TEMPLATE.relative_to(REPO_ROOT)}: buckets {bucket}, "
+              f"{outputs['ThumbnailS3Bucket']}; table {outputs['RiderPhotoDDBTable']}; "
+              f"collection {stack.collection_id}", file=out)
+        for name in validation["photos"]:
+            stack.buckets.put(bucket, name, (photos / name).read_bytes())
+        print(f"put {len(validation['photos'])} photos into s3://{bucket}/", file=out)
+        # Real dates in the stored executions (there are no Wait states).
+        machine = template_stack.state_machine("RiderPhotoProcessing", clock=RealClock())
+        definition = REPO_ROOT / validation["definition"]
+        print(f"running {definition.relative_to(REPO_ROOT)} on {len(validation['runs'])} inputs, "
+              "each function in its own process\n", file=out)
+        return _run_cases(machine, stack, bucket, validation, root, out)
 
-    resources, substitutions = bindings(root)
-    definition = REPO_ROOT / validation["definition"]
-    machine = StateMachine.from_file(
-        definition,
-        name="RiderPhotoProcessing-4",
-        resources=resources,
-        substitutions=substitutions,
-        clock=RealClock(),  # real dates in the stored executions (there are no Wait states)
-    )
-    print(f"running {definition.relative_to(REPO_ROOT)} on {len(validation['runs'])} inputs\n",
-          file=out)
+
+def _run_cases(machine: StateMachine, stack: Stack, bucket: str, validation: dict[str, Any], root: Path,
+               out: TextIO) -> bool:
     store = ExecutionStore(root)
     rows, failures = [], []
     for number, case in enumerate(validation["runs"], 1):

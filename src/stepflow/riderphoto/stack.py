@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,21 @@ class Stack:
     def current(cls) -> Stack:
         """The stack in ``STEPFLOW_HOME`` (read at call time, as a Lambda reads its environment)."""
         return cls(data_root())
+
+    @classmethod
+    def from_environment(cls) -> Stack:
+        """The stack as a function of the SAM form (``definitions/rider-photo-stack``) sees it: the
+        names its template passes as environment variables, defaults where one is not set."""
+        env = os.environ
+        size = (int(env.get("MAX_WIDTH", THUMBNAIL_MAX[0])), int(env.get("MAX_HEIGHT", THUMBNAIL_MAX[1])))
+        return cls(
+            data_root(),
+            rider_photo_bucket=env.get("RIDER_PHOTO_BUCKET", cls.rider_photo_bucket),
+            thumbnail_bucket=env.get("THUMBNAIL_BUCKET", cls.thumbnail_bucket),
+            table=env.get("TABLE_NAME", cls.table),
+            collection_id=env.get("REKOGNITION_COLLECTION_ID", COLLECTION_ID),
+            thumbnail_max=size,
+        )
 
     @property
     def buckets(self) -> Buckets:

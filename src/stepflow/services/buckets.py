@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from stepflow.asl.errors import StepflowError
 from stepflow.services.dataroot import check_bucket_name, check_key, resolve_inside
@@ -97,6 +98,12 @@ class Buckets:
 
     def put(self, bucket: str, key: str, data: bytes) -> Path:
         """Store ``data`` at ``key`` atomically; return the file written."""
+        self.put_stream(bucket, key, [data])
+        return self._object_path(bucket, key)
+
+    def put_stream(self, bucket: str, key: str, chunks: Iterable[bytes]) -> int:
+        """Store the concatenated ``chunks`` at ``key`` atomically (a large object never sits in
+        memory whole); return its size in bytes."""
         target = self._object_path(bucket, key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -104,16 +111,23 @@ class Buckets:
             raise KeyConflict(bucket, key) from None
         if target.is_dir():
             raise KeyConflict(bucket, key)
-        self._staging.mkdir(parents=True, exist_ok=True)
-        handle, staged = tempfile.mkstemp(dir=self._staging)
+        handle, staged = tempfile.mkstemp(dir=self.staging_folder())
+        size = 0
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                for chunk in chunks:
+                    stream.write(chunk)
+                    size += len(chunk)
             os.replace(staged, target)
         except BaseException:
             Path(staged).unlink(missing_ok=True)
             raise
-        return target
+        return size
+
+    def staging_folder(self) -> Path:
+        """Where objects are written before being renamed into place (inside the data root)."""
+        self._staging.mkdir(parents=True, exist_ok=True)
+        return self._staging
 
     def get(self, bucket: str, key: str) -> bytes:
         """The object's bytes; NoSuchKey when absent."""

@@ -7,6 +7,9 @@
   StateMachine on the test's virtual clock.
 - ``sfn_client``: a ``stepflow.client.Client`` (boto3 stepfunctions' shape) on the virtual clock,
   with the mock configuration below; closed after the test.
+- ``template_stack``: ``template_stack("path/to/template.yaml", parameters={...})`` brings a SAM,
+  CloudFormation, CDK or Serverless project's stack up in the test's data root; its state
+  machines come from ``stack.state_machine("LogicalId")``; its function workers stop after the test.
 - ``mock_config``: the MockConfigFile named by ``--stepflow-mock-config``, the ``stepflow_mock_config``
   ini option, or ``SFN_MOCK_CONFIG`` (as Step Functions Local reads it).
 
@@ -62,6 +65,23 @@ def make_state_machine(virtual_clock: VirtualClock) -> Callable[..., StateMachin
         return StateMachine(definition, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def template_stack(stepflow_home: Path) -> Iterator[Callable[..., Any]]:
+    """A factory: ``template_stack(path, parameters=None, name=None)`` -> ``stepflow.stacks.Stack``."""
+    from stepflow.stacks import Stack
+
+    stacks: list[Stack] = []
+
+    def up(path: Any, parameters: dict[str, str] | None = None, name: str | None = None) -> Stack:
+        stack = Stack.from_template(path, parameters, name=name, root=stepflow_home)
+        stacks.append(stack)
+        return stack
+
+    yield up
+    for stack in stacks:
+        stack.close()
 
 
 @pytest.fixture

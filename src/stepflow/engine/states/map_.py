@@ -56,14 +56,7 @@ class MapState(CompiledState):
         self.tolerated_percentage = tolerated_percentage
 
     def work(self, data: Any, context: dict, record: StepRecord, lane: Lane) -> Any:
-        items = data if self.items_path is None else _read(self.items_path, data, context, "ItemsPath")
-        if not isinstance(items, list) and self.flow.query_language == "JSONata":
-            # A JSONata Map without Items (test_map_state_items_input_types recordings).
-            raise QueryEvaluationError(f"Map state input must be an array but was: {to_json(items)}")
-        if not isinstance(items, list):
-            raise StateDataError(
-                f"Items of the Map state must be a JSON array, but ItemsPath selected: {_json_kind(items)}"
-            )
+        items = self._items(data, context)
         count = len(items)
         concurrency = self._number(self.max_concurrency, data, context, "MaxConcurrencyPath")
         allowed = self._allowed_failures(count, data, context)
@@ -136,18 +129,36 @@ class MapState(CompiledState):
         allowed = count
         if self.tolerated_count is not None:
             allowed = min(allowed, self._number(self.tolerated_count, data, context, "ToleratedFailureCountPath"))
-        if self.tolerated_percentage is not None:
-            percentage = self.tolerated_percentage
-            if not isinstance(percentage, (int, float)):
-                percentage = _read(percentage, data, context, "ToleratedFailurePercentagePath")
-                if isinstance(percentage, bool) or not isinstance(percentage, (int, float)) or not 0 <= percentage <= 100:
-                    raise StateDataError(
-                        f"ToleratedFailurePercentagePath must select a number from 0 to 100, got {percentage!r}"
-                    )
+        percentage = self._percentage(data, context)
+        if percentage is not None:
             allowed = min(allowed, math.floor(count * percentage / 100))
         if self.tolerated_count is None and self.tolerated_percentage is None:
             return 0
         return allowed
+
+    def _items(self, data: Any, context: dict) -> list[Any]:
+        """The items ItemsPath (JSONata: Items) selects: a JSON array."""
+        items = data if self.items_path is None else _read(self.items_path, data, context, "ItemsPath")
+        if not isinstance(items, list) and self.flow.query_language == "JSONata":
+            # A JSONata Map without Items (test_map_state_items_input_types recordings).
+            raise QueryEvaluationError(f"Map state input must be an array but was: {to_json(items)}")
+        if not isinstance(items, list):
+            raise StateDataError(
+                f"Items of the Map state must be a JSON array, but ItemsPath selected: {_json_kind(items)}"
+            )
+        return items
+
+    def _percentage(self, data: Any, context: dict) -> float | None:
+        """ToleratedFailurePercentage, read from its path when given as one (None when absent)."""
+        percentage = self.tolerated_percentage
+        if percentage is None or isinstance(percentage, (int, float)):
+            return percentage
+        percentage = _read(percentage, data, context, "ToleratedFailurePercentagePath")
+        if isinstance(percentage, bool) or not isinstance(percentage, (int, float)) or not 0 <= percentage <= 100:
+            raise StateDataError(
+                f"ToleratedFailurePercentagePath must select a number from 0 to 100, got {percentage!r}"
+            )
+        return percentage
 
     @staticmethod
     def _number(value: int | Reader, data: Any, context: dict, field: str) -> int:
