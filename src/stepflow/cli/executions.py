@@ -97,10 +97,10 @@ def map_runs_command(args: argparse.Namespace) -> int:
     columns = ("succeeded", "failed", "timedOut", "aborted", "pending", "total")
     rows = [(run["label"], run["status"], *(str(run["executionCounts"][c]) for c in columns), run["mapRunArn"])
             for run in runs]
-    _print_table(("LABEL", "STATUS", *(c.upper() for c in columns), "MAP RUN"), rows)
+    print_table(("LABEL", "STATUS", *(c.upper() for c in columns), "MAP RUN"), rows)
     for run in runs if args.children else ():
         print(f"\n{run['label']}: {len(run['children'])} child executions")
-        _print_table(("NAME", "STATUS", "STARTED", "STOPPED", "ERROR"), [
+        print_table(("NAME", "STATUS", "STARTED", "STOPPED", "ERROR"), [
             (c["name"], c["status"], c["start_date"][:19].replace("T", " "), (c["stop_date"] or "-")[:19].replace("T", " "),
              c["error"] or "") for c in run["children"]
         ])
