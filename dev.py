@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".stepflow-install"
 # face_recognition's metadata depends on `dlib`, which pip would compile; its real dependencies
-# (dlib-bin, face_recognition_models, Click, numpy, Pillow) are in pyproject.toml instead.
+# (dlib-bin, face_recognition_models, Click, numpy, Pillow) are the `faces` extra in pyproject.toml.
 NO_DEPS = ["face_recognition==1.3.0"]
 # The test suite also drives the terminal stepper and executes the notebooks.
-EXTRAS = ["test", "step", "notebook"]
+EXTRAS = ["faces", "test", "step", "notebook"]
 
 
 def python() -> Path:

@@ -99,13 +99,19 @@ class StateMachine:
         history: History | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         visit_state: VisitState = run_state,
+        outside_answers: bool | None = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value, None being JSON null; omitted means ``{}`` as
         StartExecution without input) and return the finished Execution, whatever its status.
         ``resources`` stands in for the machine's resources for this run only (e.g. a test case's
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
         events; ``on_event`` is called with each history event as it is recorded (see ``execute``);
-        ``visit_state`` wraps each state visit (a debugger's pause, see ``debug``)."""
+        ``visit_state`` wraps each state visit (a debugger's pause, see ``debug``).
+
+        ``outside_answers`` says whether another thread may answer task tokens while this call
+        blocks (default: only when a ``stop`` is given, as the client's start_execution does).
+        Without, a virtual-time run never hangs on a callback or activity task: time moves to its
+        timeout, and one with no timeout raises UnansweredTask naming the state."""
         execution_name = check_name(name or str(uuid.uuid4()))
         if input is not NO_INPUT:
             check_execution_input(input)
@@ -123,6 +129,7 @@ class StateMachine:
             stop=stop,
             history=history,
             on_event=on_event,
+            settle_waits=not (stop is not None if outside_answers is None else outside_answers),
             map_runs=self.map_runs,
             visit_state=visit_state,
         )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from stepflow import StateMachine
-from stepflow.render import svg as svg_render
+from stepflow.render import layout_svg
 from stepflow.render.overlay import STATUS_COLOURS
 
 from . import work_resources
@@ -70,7 +70,7 @@ def test_the_display_works_offline_without_javascript(execution):
 
 
 def test_without_graphviz_the_display_draws_the_layered_graph(execution, monkeypatch):
-    monkeypatch.setattr(svg_render, "graphviz_available", lambda: False)
+    monkeypatch.setattr(layout_svg, "graphviz_available", lambda: False)
     html = execution._repr_mimebundle_()["text/html"]
     assert "<svg" in html and 'id="graph0"' not in html
     fills = node_fills(html)

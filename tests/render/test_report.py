@@ -6,7 +6,6 @@ import re
 import pytest
 
 from stepflow.render import report
-from stepflow.render import svg as svg_render
 from stepflow.render.graph import build_graph
 from stepflow.render.overlay import build_overlay
 from stepflow.render.svg import graphviz_available
@@ -74,10 +73,12 @@ def test_each_visit_shows_its_data_flow_stages(execution):
 
 
 def test_without_graphviz_the_report_draws_its_own_graph(execution, monkeypatch):
-    monkeypatch.setattr(svg_render, "graphviz_available", lambda: False)
+    from stepflow.render import layout_svg
+
+    monkeypatch.setattr(layout_svg, "graphviz_available", lambda: False)
     html = report.render_report(execution)
     svg = html[html.index("<svg"): html.index("</svg>")]
-    assert '<g id="node_s_Handle" class="node"><a href="#flow_s_Handle">' in svg
+    assert '<g id="node_s_Handle" class="node"><title>Handle</title><a href="#flow_s_Handle">' in svg
     assert svg.count('class="node"') == len(build_graph(execution.definition).nodes)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from stepflow.render.graph import Graph, build_graph
 from stepflow.render.overlay import STATUS_COLOURS, build_overlay
 from stepflow.render.report import visit_rows
-from stepflow.render.svg import graph_svg
+from stepflow.render.layout_svg import graph_svg
 from stepflow.render.trace import show
 
 STEPS_SHOWN = 200

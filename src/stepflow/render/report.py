@@ -1,17 +1,23 @@
 """One self-contained HTML file for an execution: the graph with the path taken, the event table and
 each state's data flow, the graph's states linking to their data flow. No network is needed to view
 it: styles and script are inline, the graph is inline SVG (Graphviz's layout when ``dot`` is
-installed, else a simple layered layout of our own).
+installed, else grandalf's layered layout, see ``layout_svg``).
+
+The page is the Jinja2 template ``templates/report.html.j2`` (with ``report.css`` and ``report.js``);
+this module gathers what it shows.
 """
 from __future__ import annotations
 
-import html
 import json
+from functools import lru_cache
 from typing import Any
 
+import jinja2
+from markupsafe import Markup
+
 from stepflow.render.graph import Graph, build_graph
+from stepflow.render.layout_svg import graph_svg
 from stepflow.render.overlay import STATUS_COLOURS, Overlay, build_overlay
-from stepflow.render.svg import graph_svg
 from stepflow.render.trace import data_flow
 
 VISITS_SHOWN = 50  # per state: a Map over thousands of items keeps the file readable
@@ -19,33 +25,40 @@ EVENTS_SHOWN = 2000
 # The AWS console's legend names, where it has one.
 _STATUS_NAMES = {"succeeded": "Succeeded", "failed": "Failed", "caught": "Caught error", "aborted": "Cancelled",
                  "entered": "In progress", "not_reached": "Not reached"}
+_CHANGE_KINDS = {"+": "add", "-": "del", "~": "mod"}
 
 
 def render_report(execution: Any) -> str:
     """The report of an execution (``stepflow.Execution`` or one read from the store) as HTML text."""
     graph = build_graph(execution.definition)
     overlay = build_overlay(graph, execution.history)
-    title = f"{execution.name} · {execution.status}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>stepflow · {_e(title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f'<header><h1>{_e(execution.name)} <span class="badge {execution.status.lower()}">{_e(execution.status)}</span></h1>',
-        _summary(execution),
-        "</header>",
-        '<section id="graph"><h2>Graph</h2>',
-        _legend(),
-        f'<div class="graph">{graph_svg(graph, overlay, links=True)}</div></section>',
-        _data_flows(graph, overlay, execution.steps),
-        _events(execution.history),
-        f"<script>{_SCRIPT}</script>",
-        "</body></html>",
-    ]
-    return "\n".join(parts) + "\n"
+    shown: list[dict[str, Any] | None] = list(execution.history)
+    if len(shown) > EVENTS_SHOWN:  # the start and the end; the CLI prints the whole history
+        half = EVENTS_SHOWN // 2
+        shown = [*shown[:half], None, *shown[-half:]]
+    return _template().render(
+        execution=execution,
+        summary=_summary(execution),
+        legend=[(_STATUS_NAMES[status], fill, stroke) for status, (fill, stroke, _) in STATUS_COLOURS.items()],
+        graph_svg=Markup(graph_svg(graph, overlay, links=True)),  # our own SVG, its texts escaped
+        states=_states(graph, overlay, execution.steps),
+        events=[None if event is None else _event(event) for event in shown],
+        event_count=len(execution.history),
+        hidden_events=len(execution.history) - EVENTS_SHOWN,
+    ) + "\n"
 
 
-def _summary(execution: Any) -> str:
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("stepflow.render", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return environment.get_template("report.html.j2")
+
+
+def _summary(execution: Any) -> list[tuple[str, str]]:
     rows = [("Execution ARN", execution.execution_arn), ("State machine", execution.state_machine_arn),
             ("Started", execution.start_date.isoformat()),
             ("Stopped", execution.stop_date.isoformat() if execution.stop_date else "—")]
@@ -55,158 +68,47 @@ def _summary(execution: Any) -> str:
         rows.append(("Error", execution.error))
     if execution.cause is not None:
         rows.append(("Cause", execution.cause))
-    cells = "".join(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>" for k, v in rows)
-    blocks = f'<table class="summary">{cells}</table>'
-    blocks += f"<details open><summary>Input</summary>{json_block(execution.input)}</details>"
-    if execution.status == "SUCCEEDED":
-        blocks += f"<details open><summary>Output</summary>{json_block(execution.output)}</details>"
-    return blocks
+    return rows
 
 
-def _legend() -> str:
-    items = "".join(
-        f'<span class="key"><span class="swatch" style="background:{fill};border-color:{stroke}"></span>'
-        f"{_STATUS_NAMES[status]}</span>"
-        for status, (fill, stroke, _) in STATUS_COLOURS.items()
-    )
-    return f'<p class="legend">{items}<span class="key">click a state for its data flow</span></p>'
-
-
-def _data_flows(graph: Graph, overlay: Overlay, steps: list[Any]) -> str:
+def _states(graph: Graph, overlay: Overlay, steps: list[Any]) -> list[dict[str, Any]]:
     by_name: dict[str, list[Any]] = {}
     for step in steps:
         by_name.setdefault(step.name, []).append(step)
-    sections = ['<section id="dataflow"><h2>Data flow, state by state</h2>']
+    states = []
     for node_id, node in graph.nodes.items():
         if node.state_type in ("Start", "End"):
             continue
         run = overlay.run(node_id)
         visits = by_name.get(node.name, [])
-        badge = f" · {run.badge()}" if run.badge() else ""
-        sections.append(
-            f'<details class="state {run.status}" id="flow_{node_id}" data-state="{_e(node.name)}">'
-            f"<summary><b>{_e(node.name)}</b> <i>{_e(node.state_type)}</i> "
-            f'<span class="status">{_STATUS_NAMES[run.status]}{_e(badge)}</span></summary>'
-        )
-        if not visits:
-            sections.append('<p class="none">Not reached in this execution.</p>')
-        for number, step in enumerate(visits[:VISITS_SHOWN], start=1):
-            sections.append(_visit(step, number, len(visits)))
-        if len(visits) > VISITS_SHOWN:
-            sections.append(f'<p class="none">… and {len(visits) - VISITS_SHOWN} more visits.</p>')
-        sections.append("</details>")
-    sections.append("</section>")
-    return "\n".join(sections)
+        states.append({
+            "node_id": node_id, "name": node.name, "type": node.state_type, "status": run.status,
+            "status_name": _STATUS_NAMES[run.status], "badge": run.badge(),
+            "visits": [_visit(step, number, len(visits)) for number, step in enumerate(visits[:VISITS_SHOWN], 1)],
+            "more": max(0, len(visits) - VISITS_SHOWN),
+        })
+    return states
 
 
-def _visit(step: Any, number: int, total: int) -> str:
+def _visit(step: Any, number: int, total: int) -> dict[str, Any]:
     where = " / ".join(f"{o} #{i}" for o, i in zip(step.scope[::2], step.scope[1::2]))
     heading = f"Visit {number} of {total}" if total > 1 else "Visit"
     heading += f" · in {where}" if where else ""
-    return f'<div class="visit"><h4>{_e(heading)} · {step.status}</h4><table>{visit_rows(step)}</table></div>'
+    stages = [
+        {"label": stage.label, "note": stage.note, "value": stage.value,
+         "changes": [{"kind": _CHANGE_KINDS[sign], "sign": sign, "key": key,
+                      "value": None if sign == "-" else _compact(value)} for sign, key, value in stage.changes]}
+        for stage in data_flow(step)
+    ]
+    return {"heading": heading, "step": step, "stages": stages}
 
 
-def visit_rows(step: Any) -> str:
-    """A visit's data flow as HTML table rows: each stage and what it changed, retries, the error
-    caught or failed on, the next state (the report's and the notebook's step tables)."""
-    rows = []
-    for stage in data_flow(step):
-        if stage.note == "unchanged":
-            value = '<span class="note">(unchanged)</span>'
-        elif stage.note == "discarded":
-            value = '<span class="note">(the input: ResultPath discarded the result)</span>'
-        else:
-            value = json_block(stage.value)
-        changes = "".join(
-            f'<li class="c{ {"+": "add", "-": "del", "~": "mod"}[sign] }">{sign} {_e(key)}'
-            + (f": <code>{_e(compact(v))}</code>" if sign != "-" else "") + "</li>"
-            for sign, key, v in stage.changes
-        )
-        rows.append(f"<tr><th>{_e(stage.label)}</th><td>{value}{f'<ul>{changes}</ul>' if changes else ''}</td></tr>")
-    for attempt, retry in enumerate(step.retries, start=1):
-        rows.append(f'<tr class="retry"><th>retry {attempt}</th><td>{_e(str(retry.get("error")))}: '
-                    f'{_e(str(retry.get("cause")))} (retried after {retry.get("delay")} s)</td></tr>')
-    if step.status in ("CAUGHT", "FAILED"):
-        rows.append(f'<tr class="{step.status.lower()}"><th>{step.status.lower()}</th>'
-                    f"<td>{_e(str(step.error))}: {_e(str(step.cause))}</td></tr>")
-    if step.next and step.status != "FAILED":
-        rows.append(f"<tr><th>next</th><td>{_e(step.next)}</td></tr>")
-    return "".join(rows)
+def _event(event: dict[str, Any]) -> dict[str, Any]:
+    details = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
+    step = details.get("name", "") if isinstance(details, dict) else ""
+    return {**event, "details": details, "step": step}
 
 
-def _events(history: list[dict[str, Any]]) -> str:
-    rows = []
-    shown = history
-    if len(history) > EVENTS_SHOWN:  # the start and the end; the CLI prints the whole history
-        half = EVENTS_SHOWN // 2
-        shown = [*history[:half], None, *history[-half:]]
-    for event in shown:
-        if event is None:
-            rows.append(f'<tr class="gap"><td colspan="6">… {len(history) - EVENTS_SHOWN} events not shown: '
-                        "<code>stepflow executions history ID</code> prints them all …</td></tr>")
-            continue
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), None)
-        name = details.get("name", "") if isinstance(details, dict) else ""
-        rows.append(
-            f'<tr class="ev" data-type="{_e(event["type"])}"><td>{event["id"]}</td><td>{event["previousEventId"]}</td>'
-            f"<td>{_e(str(event['timestamp']))}</td><td>{_e(event['type'])}</td><td>{_e(str(name))}</td>"
-            f"<td>{json_block(details) if details else ''}</td></tr>"
-        )
-    head = "<tr><th>ID</th><th>Prev</th><th>Timestamp</th><th>Type</th><th>Step</th><th>Details</th></tr>"
-    return (f'<section id="events"><h2>Events ({len(history)})</h2>'
-            f'<table class="events">{head}{"".join(rows)}</table></section>')
-
-
-def json_block(value: Any) -> str:
-    return f"<pre>{_e(json.dumps(value, indent=2, ensure_ascii=False, default=str))}</pre>"
-
-
-def compact(value: Any) -> str:
+def _compact(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 200 else text[:199] + "…"
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-_CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 2rem;color:#222}
-h1{font-size:1.4rem}h2{font-size:1.15rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
-.badge{font-size:.8rem;padding:.15rem .5rem;border-radius:.8rem;vertical-align:middle;background:#eee}
-.badge.succeeded{background:#d4edda;color:#1b5e20}.badge.failed,.badge.timed_out,.badge.aborted{background:#f8d7da;color:#8e0000}
-table{border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:.2rem .6rem}
-.summary th{color:#555;font-weight:normal}
-pre{margin:0;font-size:.8rem;white-space:pre-wrap;word-break:break-all;max-height:20rem;overflow:auto;background:#f7f7f7;padding:.3rem}
-.graph{overflow:auto;border:1px solid #eee;padding:.5rem;text-align:center}.graph a{cursor:pointer}
-.legend .key{margin-right:1rem;font-size:.85rem}.swatch{display:inline-block;width:.9rem;height:.9rem;border:2px solid;margin-right:.3rem;vertical-align:middle}
-details.state{border-left:6px solid #bdbdbd;margin:.4rem 0;padding:.3rem .6rem;background:#fff}
-details.state.succeeded{border-color:#2e7d32}details.state.failed{border-color:#c62828}
-details.state.caught{border-color:#ef6c00}details.state.aborted{border-color:#616161}details.state.entered{border-color:#1565c0}
-details.state.not_reached{opacity:.6}details.state.selected{outline:3px solid #1565c0}
-details.state summary{cursor:pointer}.status{color:#555;margin-left:.5rem}
-.visit{margin:.4rem 0 .8rem 1rem}.visit h4{margin:.3rem 0;font-size:.9rem;color:#444}.visit th{width:11rem;color:#555;font-weight:normal}
-.note{color:#888}.visit ul{margin:.2rem 0;padding-left:1.2rem;font-size:.8rem}
-.cadd{color:#1b5e20}.cdel{color:#8e0000}.cmod{color:#8a3c00}tr.caught td{color:#8a3c00}tr.failed td{color:#8e0000}tr.retry td{color:#8a6d00}
-.events{font-size:.8rem;width:100%}.events tr:nth-child(even){background:#fafafa}.events td pre{max-height:8rem}
-"""
-
-# Clicking a state in the graph (a link to #flow_<id>) opens and highlights its data flow; loading
-# the report with such a fragment does the same.
-_SCRIPT = """
-function showState(id){
-  var section=document.getElementById(id);
-  if(!section)return;
-  document.querySelectorAll('details.state.selected').forEach(function(d){d.classList.remove('selected')});
-  section.open=true;section.classList.add('selected');section.scrollIntoView({block:'start'});
-}
-window.addEventListener('hashchange',function(){showState(location.hash.slice(1))});
-document.querySelectorAll('#graph a').forEach(function(a){
-  a.addEventListener('click',function(){
-    var href=a.getAttribute('href')||a.getAttribute('xlink:href');
-    if(href&&href.charAt(0)==='#'){showState(href.slice(1))}
-  });
-});
-if(location.hash)showState(location.hash.slice(1));
-document.body.setAttribute('data-ready','true');
-"""
