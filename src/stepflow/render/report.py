@@ -48,14 +48,23 @@ def render_report(execution: Any) -> str:
     ) + "\n"
 
 
-@lru_cache(maxsize=1)
+def visit_rows(step: Any) -> str:
+    """A visit's data flow as HTML table rows (the notebook's step tables use the report's rows)."""
+    return str(_environment().get_template("visit_rows.html.j2").module.visit_rows(_visit(step, 1, 1)))
+
+
 def _template() -> jinja2.Template:
+    return _environment().get_template("report.html.j2")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("stepflow.render", "templates"), autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["pretty"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    return environment.get_template("report.html.j2")
+    return environment
 
 
 def _summary(execution: Any) -> list[tuple[str, str]]:
