@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
-from stepflow.riderphoto import detection
+from stepflow.riderphoto import detection, face_models
 from stepflow.riderphoto.analysis import FaceInfo, analyse_decoded
 from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, LENS_COVER_THRESHOLD
 from stepflow.riderphoto.images import PhotoRejected, decode_photo
@@ -54,7 +54,8 @@ def _timings(data: bytes, repeat: int, compare: bool) -> dict[str, Any]:
                "detector": boxes[0][2] if boxes else "hog+cnn", "analysis": analysis,
                "plain_hog": "", "plain_cnn": ""}
     if compare:
-        api = detection._face_recognition()
+        import face_recognition.api as api  # noqa: PLC0415 - the plain library, for comparison
+
         full = decode_photo(data).rgb
         hog_ms, hog = _best_of(1, lambda: api.face_locations(full, 1, "hog"))
         timings["plain_hog"] = f"{hog_ms:.0f} ({len(hog)})"
@@ -110,7 +111,8 @@ def main() -> None:
     args = parser.parse_args()
     root = fixtures_dir()
     manifest = json.loads((root / "manifest.json").read_text())["images"]
-    detection._face_recognition()  # model loading is not part of any photo's cost
+    face_models.shape_predictor(), face_models.encoder(), face_models.cnn_detector(), face_models.hog_detector()
+    # model loading is not part of any photo's cost
 
     print(f"1. Cost per photo (ms, best of {args.repeat}); detection on <= {detection.DETECTION_MAX_SIDE} px, "
           f"CNN fallback on <= {detection.CNN_MAX_SIDE} px")

@@ -42,3 +42,14 @@ def lessons_dir() -> Path:
     """The course the lessons command runs (``STEPFLOW_LESSONS``, default the repository's ``docs/lessons``)."""
     configured = os.environ.get("STEPFLOW_LESSONS")
     return Path(configured).resolve() if configured else _REPO_ROOT / "docs" / "lessons"
+
+
+def cache_dir() -> Path:
+    """Where derived data that can be rebuilt is kept (``STEPFLOW_CACHE``, default
+    ``$XDG_CACHE_HOME/stepflow`` or ``~/.cache/stepflow``): outside the repository, so pictures
+    derived from the fixtures are never committed."""
+    configured = os.environ.get("STEPFLOW_CACHE")
+    if configured:
+        return Path(configured).resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return (Path(base) / "stepflow").resolve()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stepflow.riderphoto import detection
+from stepflow.riderphoto import detection, face_models
 from stepflow.riderphoto.detection import detect_faces, find_face_boxes
 from stepflow.riderphoto.images import decode_photo
 from stepflow.settings import fixtures_dir
@@ -24,7 +24,7 @@ def _photo(name: str, max_side: int = detection.DETECTION_MAX_SIDE) -> np.ndarra
 
 def test_the_turned_head_hog_misses_is_found_by_the_cnn_fallback() -> None:
     rgb = _photo("2_sunglass_face.jpg")
-    assert len(detection._hog_detector()(rgb, 1)) == 0  # the trap: HOG alone rejects it as 0 faces
+    assert len(face_models.hog_detector()(rgb, 1)) == 0  # the trap: HOG alone rejects it as 0 faces
     boxes = find_face_boxes(rgb)
     assert [detector for _, _, detector in boxes] == ["cnn"]
     top, right, bottom, left = boxes[0][0]
@@ -40,7 +40,7 @@ def test_photos_with_faces_use_hog_only(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_small_photos_are_upsampled_so_a_30_px_face_is_found() -> None:
     rgb = _photo("odd_tiny_64px_synth16.jpg")
-    assert len(detection._hog_detector()(rgb, 0)) == 0
+    assert len(face_models.hog_detector()(rgb, 0)) == 0
     assert detection._upsample_for(rgb, detection.HOG_UPSAMPLE_BELOW) == 2
     assert len(detect_faces(rgb)) == 1
 
@@ -51,9 +51,9 @@ def test_a_blank_image_has_no_faces() -> None:
 
 def test_the_cnn_fallback_runs_at_its_reduced_size_without_upsampling(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-    real = detection._face_recognition().cnn_face_detector
-    monkeypatch.setattr(detection._face_recognition(), "cnn_face_detector",
-                        lambda rgb, upsample: seen.append((rgb.shape, upsample)) or real(rgb, upsample))
+    real = face_models.cnn_detector()
+    monkeypatch.setattr(face_models, "cnn_detector",
+                        lambda: lambda rgb, upsample: seen.append((rgb.shape, upsample)) or real(rgb, upsample))
     find_face_boxes(_photo("4_no_face.jpg"))
     assert seen == [((266, 400, 3), 0)]  # 800 x 533 halved
 

@@ -168,6 +168,17 @@ def analyse_photo(data: bytes) -> PhotoAnalysis:
     return future.result()
 
 
+def remember(data: bytes, result: PhotoAnalysis) -> None:
+    """Put an analysis made earlier (the evaluation keeps them on disk) into the cache for ``data``."""
+    future: Future[PhotoAnalysis] = Future()
+    future.set_result(result)
+    with _cache_lock:
+        _cache[hashlib.sha256(data).hexdigest()] = future
+        _cache.move_to_end(hashlib.sha256(data).hexdigest())
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
 def clear_cache() -> None:
     """Forget every cached analysis (tests, benchmarks)."""
     with _cache_lock:

@@ -3,9 +3,10 @@
 Measured on the fixtures (bench/faces.py): HOG on the photo reduced to 800 px finds every labelled
 face except the turned head behind the wheel in ``2_sunglass_face.jpg``; the CNN detector finds
 that one but costs ~10x HOG at the same size and reports a false face in the skyline at 500 px.
-So: HOG first (upsampled only for small photos, whose faces are below HOG's ~80 px window), and
-only when HOG finds nothing, the CNN on the photo reduced to 400 px, its boxes scaled back.
-A photo with faces costs one HOG pass; a photo without any pays the CNN pass too.
+So HOG comes first, and the other passes of ``find_face_boxes`` run only where it needs help,
+each for a kind of photo the generated set (stepflow.riderphoto.evaluation) showed it failing:
+faces under HOG's 80 px window in group photos, dark photos, and printed patches that HOG takes
+for a face (a mission patch on a space suit). A photo with one clear face costs one HOG pass.
 
 dlib's object detectors are not safe to share between threads (the HOG one parallelises well, so
 each thread gets its own); the CNN detector, shape predictor and encoder are shared under a lock
@@ -16,12 +17,13 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from functools import cache
-from types import ModuleType
 from typing import Any, Literal
 
+import dlib
 import numpy as np
 from PIL import Image
+
+from stepflow.riderphoto import face_models
 
 # Detection runs on the photo reduced to this side: HOG costs ~30 ms there, and faces a person
 # would count stay above HOG's 80 px window in photos of a few people.
@@ -33,13 +35,19 @@ CNN_MAX_SIDE = 400
 # its 80 px window are found (measured: 3 faces in multi_friends.png at 400 px need it).
 HOG_UPSAMPLE_BELOW = 640
 MAX_UPSAMPLE = 2
+# Pass 2 (see find_face_boxes) runs only when the photo doubled once more stays within this side.
+GROUP_UPSAMPLE_MAX_SIDE = 1700
+# Pass 3 runs only on photos whose median luma is below this (0-1).
+DARK_MEDIAN_LUMA = 0.25
+# HOG boxes whose margin is below this are confirmed by the CNN; the face is scaled to this width.
+CONFIRM_BELOW_MARGIN = 0.5
+CONFIRM_FACE_SIDE = 100
 # CNN boxes grown by this factor and moved down by this share of their height (see _hog_like).
 _CNN_BOX_GROWTH, _CNN_BOX_SHIFT = 1.15, 0.1
 
 Detector = Literal["hog", "cnn"]
 
 _models_lock = threading.Lock()
-_local = threading.local()
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,23 +59,6 @@ class DetectedFace:
     detector: Detector
     landmarks: np.ndarray  # (68, 2) float x, y: dlib's 68-point layout (iBUG 300-W)
     encoding: np.ndarray  # (128,) float64, face_recognition's embedding
-
-
-@cache
-def _face_recognition() -> ModuleType:
-    """face_recognition's loaded models, imported on first use (the import takes ~1.5 s)."""
-    import face_recognition.api as api  # noqa: PLC0415 - deferred on purpose
-
-    return api
-
-
-def _hog_detector() -> Any:
-    detector = getattr(_local, "hog", None)
-    if detector is None:
-        import dlib  # noqa: PLC0415 - dlib arrives with face_recognition
-
-        detector = _local.hog = dlib.get_frontal_face_detector()
-    return detector
 
 
 def _confidence(margin: float) -> float:
@@ -104,16 +95,80 @@ def _clip(rgb: np.ndarray, left: float, top: float, right: float, bottom: float)
     return (max(0, round(top)), min(width, round(right)), min(height, round(bottom)), max(0, round(left)))
 
 
-def find_face_boxes(rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], float, Detector]]:
-    """Face boxes (top, right, bottom, left), confidence and detector, HOG first then CNN."""
-    rects, margins, _ = _hog_detector().run(rgb, _upsample_for(rgb, HOG_UPSAMPLE_BELOW), 0.0)
-    if len(rects):
-        return [(_clip(rgb, r.left(), r.top(), r.right(), r.bottom()), _confidence(m), "hog")
-                for r, m in zip(rects, margins)]
-    reduced, factor = _reduce(rgb, CNN_MAX_SIDE)
+def _hog(rgb: np.ndarray, upsample: int) -> list[tuple[tuple[int, int, int, int], float, Detector]]:
+    rects, margins, _ = face_models.hog_detector().run(rgb, upsample, 0.0)
+    return [(_clip(rgb, r.left(), r.top(), r.right(), r.bottom()), m, "hog") for r, m in zip(rects, margins)]
+
+
+def _cnn(rgb: np.ndarray, max_side: int) -> list[tuple[tuple[int, int, int, int], float, Detector]]:
+    reduced, factor = _reduce(rgb, max_side)
     with _models_lock:
-        found = _face_recognition().cnn_face_detector(reduced, _upsample_for(reduced, CNN_MAX_SIDE))
-    return [(_hog_like(rgb, d.rect, factor), _confidence(d.confidence), "cnn") for d in found]
+        found = face_models.cnn_detector()(reduced, _upsample_for(reduced, max_side))
+    return [(_hog_like(rgb, d.rect, factor), d.confidence, "cnn") for d in found]
+
+
+def _normalised_exposure(rgb: np.ndarray) -> np.ndarray | None:
+    """An underexposed photo corrected as a photo editor's auto-levels would: a gain that takes its
+    99th luma percentile to white, then a gamma curve that lifts its median to 0.45; None when
+    the photo is not dark. HOG works on gradients, which a dark photo has too few of."""
+    luma = rgb @ np.array([0.299, 0.587, 0.114])
+    median = float(np.median(luma)) / 255.0
+    if median >= DARK_MEDIAN_LUMA:
+        return None
+    gain = 255.0 / max(float(np.percentile(luma, 99)), 1.0)
+    median = min(max(median * gain, 1.0 / 255.0), 0.45)
+    gamma = math.log(0.45) / math.log(median)
+    table = np.round(255.0 * np.clip(np.arange(256) * gain / 255.0, 0.0, 1.0) ** gamma).astype(np.uint8)
+    return table[rgb]
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """True when ``b``'s centre lies inside ``a`` (same face found twice, or confirmed)."""
+    centre_x, centre_y = (b[1] + b[3]) / 2, (b[0] + b[2]) / 2
+    return a[3] <= centre_x <= a[1] and a[0] <= centre_y <= a[2]
+
+
+def _confirmed(rgb: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether the CNN also sees a face at a weak HOG box: run on the box with a face's width of
+    surroundings each side, scaled so the face is ~100 px wide (~20 ms)."""
+    top, right, bottom, left = box
+    width = right - left
+    x0, y0 = max(0, left - width), max(0, top - width)
+    crop = rgb[y0:bottom + width, x0:right + width]
+    factor = CONFIRM_FACE_SIDE / max(width, 1)
+    resized = np.asarray(Image.fromarray(crop).resize(
+        (max(1, round(crop.shape[1] * factor)), max(1, round(crop.shape[0] * factor))), Image.Resampling.BILINEAR))
+    with _models_lock:
+        found = face_models.cnn_detector()(resized, 0)
+    shifted = (round((top - y0) * factor), round((right - x0) * factor),
+               round((bottom - y0) * factor), round((left - x0) * factor))
+    return any(_overlaps(shifted, (d.rect.top(), d.rect.right(), d.rect.bottom(), d.rect.left())) for d in found)
+
+
+def find_face_boxes(rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], float, Detector]]:
+    """Face boxes (top, right, bottom, left), confidence and detector, in four passes:
+
+    1. HOG at the photo's size (upsampled when small): every photo, ~30-80 ms at 800 px.
+    2. HOG upsampled once more, for faces below its 80 px window: only when pass 1 found none or
+       a group (2+), and the doubled photo stays within 1700 px; ~4x pass 1.
+    3. HOG on an exposure-normalised copy: only when nothing was found yet and the photo is dark.
+    4. The CNN on the photo reduced to 400 px: only when nothing was found yet; ~400 ms.
+    HOG boxes with a weak margin (below CONFIRM_BELOW_MARGIN) are kept only when the CNN confirms
+    them on a crop (~20 ms each): prints, patterns and fabric make weak HOG faces.
+    """
+    upsample = _upsample_for(rgb, HOG_UPSAMPLE_BELOW)
+    found = _hog(rgb, upsample)
+    if len(found) != 1 and max(rgb.shape[:2]) * 2 ** (upsample + 1) <= GROUP_UPSAMPLE_MAX_SIDE:
+        finer = _hog(rgb, upsample + 1)
+        found += [face for face in finer if not any(_overlaps(kept[0], face[0]) for kept in found)]
+    if not found:
+        brightened = _normalised_exposure(rgb)
+        if brightened is not None:
+            found = _hog(brightened, upsample)
+    found = [face for face in found if face[1] >= CONFIRM_BELOW_MARGIN or _confirmed(rgb, face[0])]
+    if not found:
+        found = _cnn(rgb, CNN_MAX_SIDE)
+    return [(box, _confidence(margin), detector) for box, margin, detector in found]
 
 
 def _hog_like(rgb: np.ndarray, rect: Any, factor: float) -> tuple[int, int, int, int]:
@@ -128,16 +183,18 @@ def _hog_like(rgb: np.ndarray, rect: Any, factor: float) -> tuple[int, int, int,
 
 
 def detect_faces(rgb: np.ndarray) -> list[DetectedFace]:
-    """Every face in ``rgb`` (uint8 HxWx3) with its landmarks and encoding, in detection order."""
-    import dlib  # noqa: PLC0415
+    """Every face in ``rgb`` (uint8 HxWx3) with its landmarks and encoding, in detection order.
 
-    api = _face_recognition()
+    On a dark photo the landmarks and encodings are taken on its exposure-normalised copy, as
+    the detection's third pass sees it: the encoder was trained on well-exposed faces."""
+    image = _normalised_exposure(rgb)
+    image = rgb if image is None else image
     faces = []
     for box, confidence, detector in find_face_boxes(rgb):
         top, right, bottom, left = box
         with _models_lock:
-            shape = api.pose_predictor_68_point(rgb, dlib.rectangle(left, top, right, bottom))
-            encoding = np.array(api.face_encoder.compute_face_descriptor(rgb, shape, 1))
+            shape = face_models.shape_predictor()(image, dlib.rectangle(left, top, right, bottom))
+            encoding = np.array(face_models.encoder().compute_face_descriptor(image, shape, 1))
         landmarks = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
         faces.append(DetectedFace(box, confidence, detector, landmarks, encoding))
     return faces
