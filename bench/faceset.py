@@ -30,7 +30,7 @@ from stepflow.riderphoto.eyewear import FRAME_EDGE_THRESHOLD, LENS_COVER_THRESHO
 from stepflow.services.faces import max_distance  # noqa: E402
 from stepflow.settings import cache_dir  # noqa: E402
 
-SMALL_FACE_BANDS = ((0, 80), (80, 120), (120, 10_000))
+SMALL_FACE_BANDS = ((0, 60), (60, 100), (100, 10_000))
 
 
 def print_confusion(confusion: scoring.Confusion, show_wrong: bool) -> None:
@@ -69,7 +69,7 @@ def print_pairs(pairs: list[scoring.Pair], show_wrong: bool) -> None:
         band_same = [p for p in same if low <= p.smaller_face < high]
         band_diff = [p for p in different if low <= p.smaller_face < high]
         if band_same or band_diff:
-            print(f"  smaller face {low}-{high} px: different {len(band_diff)} pairs, nearest "
+            print(f"  smaller face {low}-{high} px (as analysed): different {len(band_diff)} pairs, nearest "
                   f"{min((p.distance for p in band_diff), default=float('nan')):.3f}, accepted "
                   f"{sum(p.distance <= limit for p in band_diff)}; same {len(band_same)}, farthest "
                   f"{max((p.distance for p in band_same), default=float('nan')):.3f}, rejected "

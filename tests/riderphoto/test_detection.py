@@ -1,14 +1,17 @@
 """detect_faces: HOG first, the CNN on a reduced photo only where HOG finds nothing."""
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from stepflow.riderphoto import detection, face_models
 from stepflow.riderphoto.detection import detect_faces, find_face_boxes
+from stepflow.riderphoto.evaluation import transforms
 from stepflow.riderphoto.images import decode_photo
 from stepflow.settings import fixtures_dir
 
@@ -83,3 +86,55 @@ def test_concurrent_detection_gives_the_same_faces_as_sequential() -> None:
     for thread in threads:
         thread.join()
     assert all(runs == [expected[i % 2]] * 2 for i, runs in got.items()) and len(got) == 4
+
+
+def _skimage_photo(name: str) -> np.ndarray:
+    from stepflow.riderphoto.evaluation.faceset import FaceSetError, _skimage_data
+
+    try:
+        path = _skimage_data() / name
+    except FaceSetError as missing:
+        pytest.skip(str(missing))
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def test_a_printed_patch_that_hog_takes_for_a_face_is_not_confirmed_by_the_cnn() -> None:
+    rgb = _skimage_photo("astronaut.png")  # the mission patch on her suit fools HOG
+    hog = detection._hog(rgb, 0)
+    weak = [box for box, margin, _ in hog if margin < detection.CONFIRM_BELOW_MARGIN]
+    assert len(hog) == 2 and len(weak) == 1
+    assert not detection._confirmed(rgb, weak[0])
+    assert len(find_face_boxes(rgb)) == 1
+
+
+def test_a_clear_face_costs_one_hog_pass_and_no_cnn(monkeypatch: pytest.MonkeyPatch) -> None:
+    rgb = _photo("1_happy_face.jpg")
+    passes = []
+    real_hog = detection._hog
+    monkeypatch.setattr(detection, "_hog", lambda image, upsample: passes.append(upsample) or real_hog(image, upsample))
+    monkeypatch.setattr(face_models, "cnn_detector", lambda: pytest.fail("the CNN ran"))
+    assert len(find_face_boxes(rgb)) == 1 and passes == [0]
+
+
+def test_small_faces_of_a_group_are_found_by_the_upsampled_pass() -> None:
+    tiles = []
+    for name in ("single_synth05.jpg", "single_synth12.jpg", "single_synth22.jpg", "single_synth31.jpg"):
+        image = Image.fromarray(_photo(name))
+        (face,) = detect_faces(np.asarray(image))
+        tiles.append(transforms.head_tile(image, face.box, 45))
+    tiles.insert(1, transforms.head_tile(Image.fromarray(_photo("single_obama_a.jpg")),
+                                         detect_faces(_photo("single_obama_a.jpg"))[0].box, 110))
+    group, boxes = transforms.group(Image.new("RGB", (100, 100), (90, 110, 90)), tiles, random.Random(3))
+    rgb = np.asarray(group)
+    assert len(detection._hog(rgb, detection._upsample_for(rgb, detection.HOG_UPSAMPLE_BELOW))) < 5
+    found = find_face_boxes(rgb)
+    assert len(found) == 5
+    assert all(any(detection._overlaps(box, f[0]) for f in found) for box in boxes)
+
+
+def test_a_dark_photo_is_found_on_its_exposure_normalised_copy_and_measured_there() -> None:
+    dark = np.asarray(transforms.exposure(Image.fromarray(_photo("single_obama_b.jpg")), 0.3, 1.6))
+    assert detection._hog(dark, 0) == [] or detection._normalised_exposure(dark) is not None
+    (face,) = detect_faces(dark)
+    assert face.pixels is not dark and face.pixels.mean() > 2 * dark.mean()
+    assert detection._normalised_exposure(_photo("1_happy_face.jpg")) is None  # a normal photo is left alone

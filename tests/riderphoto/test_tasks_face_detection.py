@@ -74,3 +74,10 @@ def test_a_key_escaping_the_bucket_is_refused(stack):
     event = {"userId": "u", "s3Bucket": stack.rider_photo_bucket, "s3Key": "..%2F..%2Fdynamodb.sqlite3"}
     with pytest.raises(UnsafeNameError):
         handler(event, None, stack=stack)
+
+
+def test_a_face_too_small_to_recognise_is_refused_before_any_duplicate_check(stack):
+    # 64 x 64 px: the face is ~37 px wide, where encodings of different people come as close as
+    # those of the same person
+    assert refusal(stack, "odd_tiny_64px_synth16.jpg") == "Face is too small to be recognised"
+    assert detect(stack, "odd_small_160px_synth17.jpg")["Sunglasses"]["Value"] is False  # ~90 px: fine

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from stepflow.machine import StateMachine
+from stepflow.riderphoto.analysis import analyse_photo
 from stepflow.riderphoto.demo import load_validation, mismatches, outcome_of
+from stepflow.riderphoto.face_detection import MIN_FACE_WIDTH, TOO_SMALL_MESSAGE
 from stepflow.riderphoto.stack import Stack, bindings
 from stepflow.settings import fixtures_dir
 
@@ -127,6 +129,9 @@ def expected_refusal(photo) -> str | None:
         return UNSUPPORTED
     if labels["face_count"] != 1:
         return f"Detected {labels['face_count']} faces in the photo."
+    # stepflow refuses faces too small to recognise (face_detection.MIN_FACE_WIDTH): the 64 px photo
+    if analyse_photo((fixtures_dir() / photo["file"]).read_bytes()).faces[0].analysed_width < MIN_FACE_WIDTH:
+        return TOO_SMALL_MESSAGE
     if labels["sunglasses"]:
         return "Face is wearing sunglasses"
     return None

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from stepflow.riderphoto import eyewear
+from stepflow.riderphoto import eyewear, face_models
 from stepflow.riderphoto.detection import DETECTION_MAX_SIDE, DetectedFace, detect_faces
 from stepflow.riderphoto.images import PhotoFormat, decode_photo
 
@@ -41,6 +41,7 @@ class FaceInfo:
     """One face, in the coordinates of the full upright photo."""
 
     box: tuple[int, int, int, int]  # top, right, bottom, left in pixels
+    analysed_width: int  # the box's width in the pixels the encoder saw (the photo within 800 px)
     bounding_box: dict[str, float]  # Rekognition's {"Width", "Height", "Left", "Top"} ratios
     confidence: float  # 0-100
     encoding: np.ndarray  # (128,) float64, face_recognition's embedding
@@ -113,9 +114,10 @@ def _quality(rgb: np.ndarray, box: tuple[int, int, int, int]) -> dict[str, float
 def _face_info(rgb: np.ndarray, scale: float, face: DetectedFace) -> FaceInfo:
     height, width = rgb.shape[:2]
     top, right, bottom, left = face.box
-    measures = eyewear.measure_eyewear(rgb, face.landmarks)
+    measures = eyewear.measure_eyewear(face.pixels, face.landmarks)
     return FaceInfo(
         box=(round(top / scale), round(right / scale), round(bottom / scale), round(left / scale)),
+        analysed_width=right - left,
         bounding_box={"Width": (right - left) / width, "Height": (bottom - top) / height,
                       "Left": left / width, "Top": top / height},
         confidence=face.confidence,
@@ -130,6 +132,7 @@ def _face_info(rgb: np.ndarray, scale: float, face: DetectedFace) -> FaceInfo:
 
 def analyse_decoded(data: bytes) -> PhotoAnalysis:
     """Decode and analyse without the cache (raises images.PhotoRejected)."""
+    face_models.preload()
     photo = decode_photo(data, max_side=DETECTION_MAX_SIDE)
     faces = [_face_info(photo.rgb, photo.scale, face) for face in detect_faces(photo.rgb)]
     return PhotoAnalysis(photo.width, photo.height, photo.format, faces)

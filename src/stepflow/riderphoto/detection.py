@@ -37,7 +37,8 @@ HOG_UPSAMPLE_BELOW = 640
 MAX_UPSAMPLE = 2
 # Pass 2 (see find_face_boxes) runs only when the photo doubled once more stays within this side.
 GROUP_UPSAMPLE_MAX_SIDE = 1700
-# Pass 3 runs only on photos whose median luma is below this (0-1).
+# Pass 3 runs only on photos whose median luma is below this (0-1); a face whose own median is
+# below it is measured on the normalised copy (detect_faces).
 DARK_MEDIAN_LUMA = 0.25
 # HOG boxes whose margin is below this are confirmed by the CNN; the face is scaled to this width.
 CONFIRM_BELOW_MARGIN = 0.5
@@ -59,6 +60,8 @@ class DetectedFace:
     detector: Detector
     landmarks: np.ndarray  # (68, 2) float x, y: dlib's 68-point layout (iBUG 300-W)
     encoding: np.ndarray  # (128,) float64, face_recognition's embedding
+    pixels: np.ndarray  # what landmarks and encoding were taken from: the photo, or its
+    # exposure-normalised copy for a dark face (detect_faces)
 
 
 def _confidence(margin: float) -> float:
@@ -151,7 +154,8 @@ def find_face_boxes(rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], fl
     1. HOG at the photo's size (upsampled when small): every photo, ~30-80 ms at 800 px.
     2. HOG upsampled once more, for faces below its 80 px window: only when pass 1 found none or
        a group (2+), and the doubled photo stays within 1700 px; ~4x pass 1.
-    3. HOG on an exposure-normalised copy: only when nothing was found yet and the photo is dark.
+    3. HOG on an exposure-normalised copy: only when nothing was found yet and the photo is dark
+       (median luma below DARK_MEDIAN_LUMA).
     4. The CNN on the photo reduced to 400 px: only when nothing was found yet; ~400 ms.
     HOG boxes with a weak margin (below CONFIRM_BELOW_MARGIN) are kept only when the CNN confirms
     them on a crop (~20 ms each): prints, patterns and fabric make weak HOG faces.
@@ -182,19 +186,26 @@ def _hog_like(rgb: np.ndarray, rect: Any, factor: float) -> tuple[int, int, int,
     return _clip(rgb, centre_x - half_width, centre_y - half_height, centre_x + half_width, centre_y + half_height)
 
 
+def _is_dark(rgb: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    top, right, bottom, left = box
+    face = rgb[top:bottom, left:right]
+    return face.size > 0 and float(np.median(face @ np.array([0.299, 0.587, 0.114]))) / 255.0 < DARK_MEDIAN_LUMA
+
+
 def detect_faces(rgb: np.ndarray) -> list[DetectedFace]:
     """Every face in ``rgb`` (uint8 HxWx3) with its landmarks and encoding, in detection order.
 
-    On a dark photo the landmarks and encodings are taken on its exposure-normalised copy, as
-    the detection's third pass sees it: the encoder was trained on well-exposed faces."""
-    image = _normalised_exposure(rgb)
-    image = rgb if image is None else image
+    A dark face in a dark photo is measured on the photo's exposure-normalised copy (the one
+    detection pass 3 sees): the encoder was trained on well-exposed faces, and the eyewear measure
+    needs skin that is not lost in the sensor's noise."""
+    brightened = _normalised_exposure(rgb)
     faces = []
     for box, confidence, detector in find_face_boxes(rgb):
         top, right, bottom, left = box
+        image = brightened if brightened is not None and _is_dark(rgb, box) else rgb
         with _models_lock:
             shape = face_models.shape_predictor()(image, dlib.rectangle(left, top, right, bottom))
             encoding = np.array(face_models.encoder().compute_face_descriptor(image, shape, 1))
         landmarks = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
-        faces.append(DetectedFace(box, confidence, detector, landmarks, encoding))
+        faces.append(DetectedFace(box, confidence, detector, landmarks, encoding, image))
     return faces

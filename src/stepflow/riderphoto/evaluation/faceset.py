@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from typing import Any
 from PIL import Image
 
 from stepflow.asl.errors import StepflowError
+from stepflow.riderphoto.detection import DETECTION_MAX_SIDE
 from stepflow.riderphoto.evaluation import transforms as t
 from stepflow.riderphoto.images import decode_photo
 from stepflow.settings import cache_dir, fixtures_dir
@@ -65,7 +67,7 @@ class LabelledPhoto:
     sunglasses: bool | None  # None: not exactly one face
     eyeglasses: bool | None
     person: str | None  # identity of the one face, None otherwise
-    face_pixels: int | None  # width of the one face's box in the generated photo
+    face_pixels: int | None  # width of the one face's box in the photo as analysed (within 800 px)
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,9 @@ def _generate(folder: Path, sources: list[_Source], seed: int) -> list[LabelledP
     heads: dict[str, list[tuple[str, Image.Image, t.Box]]] = {TUNING: [], HELD_OUT: []}
 
     def write(side: str, source: str, change: str, encoded: bytes, labels: dict[str, Any], pixels: int | None) -> None:
+        if pixels is not None:
+            size = Image.open(io.BytesIO(encoded)).size
+            pixels = round(pixels * min(1.0, DETECTION_MAX_SIDE / max(size)))
         stem = source.replace("skimage:", "skimage_").rsplit(".", 1)[0]
         extension = "png" if encoded.startswith(b"\x89PNG") else "jpg"
         name = f"{side}/{stem}~{change.replace(' ', '-')}.{extension}"

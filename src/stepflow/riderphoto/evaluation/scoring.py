@@ -10,8 +10,9 @@ start-up). Per side of the split, a fresh stack enrols one photo of some of the 
 person with several source photos, and every other person otherwise), then each other photo of
 that side is run as a new rider; a rider the workflow indexes is removed again, so each photo
 meets the same collection. The expected outcome follows the workshop's rules from the labels:
-not one face -> "Detected N faces in the photo.", sunglasses -> "Face is wearing sunglasses", an
-enrolled person -> FaceAlreadyExistsError, anyone else -> indexed.
+not one face -> "Detected N faces in the photo.", a face narrower than the workflow's minimum
+(measured on the set's own geometry) -> "Face is too small to be recognised", sunglasses -> "Face
+is wearing sunglasses", an enrolled person -> FaceAlreadyExistsError, anyone else -> indexed.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ import numpy as np
 
 from stepflow.riderphoto import analysis
 from stepflow.riderphoto.evaluation.faceset import FaceSet, LabelledPhoto
+from stepflow.riderphoto.face_detection import MIN_FACE_WIDTH, TOO_SMALL_MESSAGE
 from stepflow.riderphoto.images import PhotoRejected
 from stepflow.settings import cache_dir
 
@@ -134,21 +136,31 @@ class Pair:
 
 
 def face_pairs(photos: list[LabelledPhoto], results: dict) -> list[Pair]:
-    """Every pair of one-face photos (as labelled and as found) of one side: distance, same person?"""
+    """Every pair of one-face photos (as labelled and as found) of one side whose face the workflow
+    would search with (not refused as too small): distance, same person?"""
     singles = []
     for photo in photos:
         faces = _faces(results[photo.name])
-        if photo.person and len(faces) == 1:
-            top, right, bottom, left = faces[0].box
-            singles.append((photo, faces[0].encoding, right - left))
+        if photo.person and len(faces) == 1 and faces[0].analysed_width >= MIN_FACE_WIDTH:
+            singles.append((photo, faces[0].encoding, faces[0].analysed_width))
     return [Pair(float(np.linalg.norm(ea - eb)), pa.person == pb.person, pa.name, pb.name, min(wa, wb))
             for (pa, ea, wa), (pb, eb, wb) in itertools.combinations(singles, 2)]
+
+
+def duplicate_distance() -> float:
+    """The largest encoding distance the workflow's duplicate check (similarity 70) accepts."""
+    from stepflow.riderphoto.face_search import FACE_MATCH_THRESHOLD  # noqa: PLC0415
+    from stepflow.services.faces import max_distance  # noqa: PLC0415
+
+    return max_distance(FACE_MATCH_THRESHOLD)
 
 
 def expected_outcome(photo: LabelledPhoto, enrolled: set[str]) -> tuple[str, str | None]:
     """(error or "indexed", message) the workshop's rules give for this photo's labels."""
     if photo.face_count != 1:
         return "PhotoDoesNotMeetRequirementError", f"Detected {photo.face_count} faces in the photo."
+    if photo.face_pixels is not None and photo.face_pixels < MIN_FACE_WIDTH:
+        return "PhotoDoesNotMeetRequirementError", TOO_SMALL_MESSAGE
     if photo.sunglasses:
         return "PhotoDoesNotMeetRequirementError", "Face is wearing sunglasses"
     if photo.person in enrolled:
