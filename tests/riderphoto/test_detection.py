@@ -100,7 +100,7 @@ def _skimage_photo(name: str) -> np.ndarray:
 
 def test_a_printed_patch_that_hog_takes_for_a_face_is_not_confirmed_by_the_cnn() -> None:
     rgb = _skimage_photo("astronaut.png")  # the mission patch on her suit fools HOG
-    hog = detection._hog(rgb, 0)
+    hog = detection._hog(rgb, detection._upsample_for(rgb, detection.HOG_UPSAMPLE_BELOW))  # pass 1
     weak = [box for box, margin, _ in hog if margin < detection.CONFIRM_BELOW_MARGIN]
     assert len(hog) == 2 and len(weak) == 1
     assert not detection._confirmed(rgb, weak[0])
@@ -125,8 +125,11 @@ def test_small_faces_of_a_group_are_found_by_the_upsampled_pass() -> None:
     tiles.insert(1, transforms.head_tile(Image.fromarray(_photo("single_obama_a.jpg")),
                                          detect_faces(_photo("single_obama_a.jpg"))[0].box, 110))
     group, boxes = transforms.group(Image.new("RGB", (100, 100), (90, 110, 90)), tiles, random.Random(3))
-    rgb = np.asarray(group)
-    assert len(detection._hog(rgb, detection._upsample_for(rgb, detection.HOG_UPSAMPLE_BELOW))) < 5
+    photo = Image.new("RGB", (800, 450), (90, 110, 90))  # 800 px: pass 1 runs without upsampling
+    photo.paste(group, (10, 10))
+    boxes = [(top + 10, right + 10, bottom + 10, left + 10) for top, right, bottom, left in boxes]
+    rgb = np.asarray(photo)
+    assert len(detection._hog(rgb, 0)) == 1  # pass 1 sees only the large face
     found = find_face_boxes(rgb)
     assert len(found) == 5
     assert all(any(detection._overlaps(box, f[0]) for f in found) for box in boxes)

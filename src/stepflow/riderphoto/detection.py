@@ -37,6 +37,9 @@ HOG_UPSAMPLE_BELOW = 640
 MAX_UPSAMPLE = 2
 # Pass 2 (see find_face_boxes) runs only when the photo doubled once more stays within this side.
 GROUP_UPSAMPLE_MAX_SIDE = 1700
+# ... and when the only face pass 1 found is narrower than this share of the photo's shorter side
+# (a rider's own photo shows a face of 0.28-0.4 of it in the fixtures).
+LONE_FACE_SHARE = 0.25
 # Pass 3 runs only on photos whose median luma is below this (0-1); a face whose own median is
 # below it is measured on the normalised copy (detect_faces).
 DARK_MEDIAN_LUMA = 0.25
@@ -148,12 +151,21 @@ def _confirmed(rgb: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     return any(_overlaps(shifted, (d.rect.top(), d.rect.right(), d.rect.bottom(), d.rect.left())) for d in found)
 
 
+def _may_hide_small_faces(rgb: np.ndarray, found: list) -> bool:
+    """No face, a group, or one face small for the photo (a person among others further away)."""
+    if len(found) != 1:
+        return True
+    top, right, bottom, left = found[0][0]
+    return right - left < LONE_FACE_SHARE * min(rgb.shape[:2])
+
+
 def find_face_boxes(rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], float, Detector]]:
     """Face boxes (top, right, bottom, left), confidence and detector, in four passes:
 
     1. HOG at the photo's size (upsampled when small): every photo, ~30-80 ms at 800 px.
-    2. HOG upsampled once more, for faces below its 80 px window: only when pass 1 found none or
-       a group (2+), and the doubled photo stays within 1700 px; ~4x pass 1.
+    2. HOG upsampled once more, for faces below its 80 px window: only when pass 1 found none, a
+       group (2+), or one face narrower than LONE_FACE_SHARE of the photo's shorter side, and the
+       doubled photo stays within 1700 px; ~4x pass 1.
     3. HOG on an exposure-normalised copy: only when nothing was found yet and the photo is dark
        (median luma below DARK_MEDIAN_LUMA).
     4. The CNN on the photo reduced to 400 px: only when nothing was found yet; ~400 ms.
@@ -162,7 +174,7 @@ def find_face_boxes(rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], fl
     """
     upsample = _upsample_for(rgb, HOG_UPSAMPLE_BELOW)
     found = _hog(rgb, upsample)
-    if len(found) != 1 and max(rgb.shape[:2]) * 2 ** (upsample + 1) <= GROUP_UPSAMPLE_MAX_SIDE:
+    if _may_hide_small_faces(rgb, found) and max(rgb.shape[:2]) * 2 ** (upsample + 1) <= GROUP_UPSAMPLE_MAX_SIDE:
         finer = _hog(rgb, upsample + 1)
         found += [face for face in finer if not any(_overlaps(kept[0], face[0]) for kept in found)]
     if not found:
