@@ -46,6 +46,7 @@ DARK_MEDIAN_LUMA = 0.25
 # HOG boxes whose margin is below this are confirmed by the CNN; the face is scaled to this width.
 CONFIRM_BELOW_MARGIN = 0.5
 CONFIRM_FACE_SIDE = 100
+_LUMA = np.array([0.299, 0.587, 0.114])
 # CNN boxes grown by this factor and moved down by this share of their height (see _hog_like).
 _CNN_BOX_GROWTH, _CNN_BOX_SHIFT = 1.15, 0.1
 
@@ -117,7 +118,7 @@ def _normalised_exposure(rgb: np.ndarray) -> np.ndarray | None:
     """An underexposed photo corrected as a photo editor's auto-levels would: a gain that takes its
     99th luma percentile to white, then a gamma curve that lifts its median to 0.45; None when
     the photo is not dark. HOG works on gradients, which a dark photo has too few of."""
-    luma = rgb @ np.array([0.299, 0.587, 0.114])
+    luma = rgb @ _LUMA
     median = float(np.median(luma)) / 255.0
     if median >= DARK_MEDIAN_LUMA:
         return None
@@ -201,7 +202,7 @@ def _hog_like(rgb: np.ndarray, rect: Any, factor: float) -> tuple[int, int, int,
 def _is_dark(rgb: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     top, right, bottom, left = box
     face = rgb[top:bottom, left:right]
-    return face.size > 0 and float(np.median(face @ np.array([0.299, 0.587, 0.114]))) / 255.0 < DARK_MEDIAN_LUMA
+    return face.size > 0 and float(np.median(face @ _LUMA)) / 255.0 < DARK_MEDIAN_LUMA
 
 
 def detect_faces(rgb: np.ndarray) -> list[DetectedFace]:
