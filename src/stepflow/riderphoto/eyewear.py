@@ -17,6 +17,11 @@ smoothly. The strip's brightness profile is resampled to 40 rows per eye span be
 steepest step, so the measure does not change with the photo's resolution. Sunglasses count as
 eyeglasses too.
 
+A dark face is measured on its photo's exposure-normalised copy (detection.detect_faces): in an
+underexposed photo the skin is lost in the sensor's noise and bare eyes read as covered (lens
+cover 0.45 on a darkened fixture; on the normalised copy no bare face of the generated set's
+tuning side reads above 0.07).
+
 The thresholds come from the labelled fixtures, each also re-encoded at 0.5x, 0.75x and 1.5x
 (108 faces); bench/faces.py prints the confusion tables and the measured ranges.
 """
