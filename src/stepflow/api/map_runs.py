@@ -7,8 +7,8 @@ import math
 import threading
 from typing import Any
 
-from stepflow import api_shapes
-from stepflow.api_errors import InvalidArn, ResourceNotFound, ValidationException
+from stepflow.api import shapes as api_shapes
+from stepflow.api.errors import InvalidArn, ResourceNotFound, ValidationException
 from stepflow.engine.maprun.record import MapRun
 
 
