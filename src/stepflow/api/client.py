@@ -956,8 +956,11 @@ class Client:
 
     # --- durability ---------------------------------------------------------------------------------
 
-    def _keep(self, entry: _StateMachineEntry) -> None:
-        if self._kept is not None:
+    def _keep(self, entry: _StateMachineEntry | dict[str, Any]) -> None:
+        """Write a state machine (or an activity's dict) to the resource store, when durable."""
+        if isinstance(entry, dict):
+            self._keep_activity(entry)
+        elif self._kept is not None:
             self._kept.put(entry.machine.arn, "stateMachine", entry.record())
 
     def _keep_activity(self, activity: dict[str, Any]) -> None:
