@@ -13,7 +13,7 @@ from stepflow.asl.loader import load_definition
 from stepflow.asl.substitutions import check_substitutions, substitute
 from stepflow.asl.validate import parse_definition
 from stepflow.engine.compile import CompileOptions, CompiledMachine, compile_machine
-from stepflow.engine.execution import Execution, StopRequest, execute
+from stepflow.engine.execution import Execution, Redrive, StopRequest, execute
 from stepflow.engine.history import History
 from stepflow.engine.maprun.child import check_shippable
 from stepflow.engine.maprun.executors import map_executor as resolve_map_executor
@@ -97,12 +97,14 @@ class StateMachine:
         stop: StopRequest | None = None,
         history: History | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        redrive: Redrive | None = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value, None being JSON null; omitted means ``{}`` as
         StartExecution without input) and return the finished Execution, whatever its status.
         ``resources`` stands in for the machine's resources for this run only (e.g. a test case's
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
-        events; ``on_event`` is called with each history event as it is recorded (see ``execute``)."""
+        events; ``on_event`` is called with each history event as it is recorded (see ``execute``);
+        ``redrive`` goes on from a failed run (RedriveExecution)."""
         execution_name = check_name(name or str(uuid.uuid4()))
         if input is not NO_INPUT:
             check_execution_input(input)
@@ -121,6 +123,7 @@ class StateMachine:
             history=history,
             on_event=on_event,
             map_runs=self.map_runs,
+            redrive=redrive,
         )
 
 

@@ -183,3 +183,36 @@ def test_stop_execution_aborts_a_waiting_run(sfn):
     assert (described["status"], described["error"], described["cause"]) == ("ABORTED", "Operator", "stopped by hand")
     listed = sfn.list_executions(stateMachineArn=arn, statusFilter="ABORTED")["executions"]
     assert [e["executionArn"] for e in listed] == [execution]
+
+
+def test_redrive_goes_on_from_the_failed_state_without_rerunning_what_succeeded(sfn):
+    """AWS CLI reference, redrive-execution: the execution continues from the unsuccessful step
+    with the same input, keeps the history of the successful steps and its ARN."""
+    flaky = "arn:aws:lambda:us-east-1:123456789012:function:flaky"
+    definition = json.dumps({"StartAt": "Prepare", "States": {
+        "Prepare": {"Type": "Pass", "Parameters": {"id.$": "$.id"}, "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": flaky, "End": True},
+    }})
+    arn = sfn.create_state_machine(name="Redriven", definition=definition, roleArn=ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"id": "r1"}')["executionArn"]
+    failed = wait_done(sfn, execution)
+    assert (failed["status"], failed["redriveCount"], failed["redriveStatus"]) == ("FAILED", 0, "REDRIVABLE")
+
+    redriven = sfn.redrive_execution(executionArn=execution)
+    done = wait_done(sfn, execution)
+    events = sfn.get_execution_history(executionArn=execution)["events"]
+
+    assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", {"id": "r1", "attempt": 2})
+    assert (done["redriveCount"], done["redriveDate"]) == (1, redriven["redriveDate"])
+    types = [e["type"] for e in events]
+    failed_at = types.index("ExecutionFailed")
+    assert types[failed_at + 1] == "ExecutionRedriven"
+    assert events[failed_at + 1]["executionRedrivenEventDetails"] == {"redriveCount": 1}
+    assert types.count("PassStateEntered") == 1  # Prepare succeeded the first time: not run again
+    assert types[failed_at + 2:] == [
+        "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded",
+        "TaskStateExited", "ExecutionSucceeded",
+    ]
+    assert [e["id"] for e in events] == list(range(1, len(events) + 1))
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=execution)

@@ -19,6 +19,7 @@ operations as the HTTP server calls them.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import random
@@ -38,6 +39,7 @@ from stepflow.api.errors import (
     ConflictException,
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
+    ExecutionNotRedrivable,
     InvalidArn,
     InvalidDefinition,
     InvalidExecutionInput,
@@ -58,7 +60,7 @@ from stepflow.asl.json_values import MAX_INPUT_LENGTH, InvalidJsonValue, check_j
 from stepflow.asl.loader import load_definition
 from stepflow.asl.paths import to_json
 from stepflow.asl.validate import validate_definition
-from stepflow.engine.execution import Execution, StopRequest
+from stepflow.engine.execution import Execution, Redrive, StopRequest
 from stepflow.engine.history import History
 from stepflow.integrations.callbacks import CallbackHub
 from stepflow.machine import StateMachine
@@ -559,7 +561,7 @@ class Client:
         if run.future.done() and run.future.exception() is not None:
             raise run.future.exception()  # type: ignore[misc]
         if self._kept is not None:
-            self.store.save(run.execution())  # RUNNING: a restart finds it and ends it
+            self.store.save(run.execution(), only_new=True)  # RUNNING: a restart finds it and ends it
         return {"executionArn": arn_of_run, "startDate": run.start_date}
 
     @_operation("StartSyncExecution")
@@ -660,6 +662,33 @@ class Client:
         run.stop.stop(error, cause)
         execution = run.future.result()
         return {"stopDate": execution.stop_date}
+
+    @_operation("RedriveExecution")
+    def redrive_execution(self, *, executionArn: str, clientToken: str | None = None, **_: Any) -> dict[str, Any]:
+        """Go on with a FAILED, TIMED_OUT or ABORTED execution from the state that did not succeed,
+        on the input that state had, under the same ARN; the states that succeeded are not run
+        again and their events stay (AWS CLI reference, redrive-execution). A Parallel or Map state
+        runs again whole (AWS reruns only its failed branches and iterations)."""
+        operation = "RedriveExecution"
+        run = self._execution(executionArn, operation)
+        with self._lock:
+            ended = run.future.result() if run.future.done() else None
+            status = ended.status if ended is not None else "RUNNING"
+            if ended is None or status not in api_shapes.REDRIVABLE or run.state_machine.type == "EXPRESS":
+                raise ExecutionNotRedrivable(
+                    f"Execution is {status} and cannot be redriven: '{executionArn}'", operation
+                )
+            state, state_input = _redrive_point(ended.history, run.machine, json.loads(run.input))
+            redrive = Redrive(ended.history, state, state_input, api_shapes.redrive_count(ended.history) + 1)
+            run.future, run.history, run.stop = Future(), History(self.clock), StopRequest()
+        if self.store is not None:
+            self.store.save(dataclasses.replace(ended, status="RUNNING", stop_date=None))
+        threading.Thread(
+            target=self._run, args=(run, json.loads(run.input), None, redrive), name=f"stepflow-{run.name}", daemon=True
+        ).start()
+        while run.history.last_event_id <= len(ended.history) and not run.future.done():
+            time.sleep(0.0005)  # ExecutionRedriven is the run's first act
+        return {"redriveDate": run.history.events[len(ended.history)]["timestamp"]}
 
     @_operation("ListMapRuns")
     def list_map_runs(self, **request: Any) -> dict[str, Any]:
@@ -789,11 +818,14 @@ class Client:
 
     # --- internals --------------------------------------------------------------------------------
 
-    def _run(self, run: _ExecutionEntry, value: Any, resources: MockedResources | None) -> None:
+    def _run(
+        self, run: _ExecutionEntry, value: Any, resources: MockedResources | None, redrive: Redrive | None = None
+    ) -> None:
         """The execution's own thread: a callback task may wait for hours, so none shares a pool."""
         try:
             execution = run.machine.run(
-                value, name=run.name, clock=self.clock, resources=resources, stop=run.stop, history=run.history
+                value, name=run.name, clock=self.clock, resources=resources, stop=run.stop, history=run.history,
+                redrive=redrive,
             )
             # A version's or alias's run belongs to the state machine itself, as AWS lists it.
             execution.state_machine_arn = run.state_machine.machine.arn
@@ -1011,6 +1043,25 @@ class Client:
 _OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     method.operation_name: method for method in vars(Client).values() if hasattr(method, "operation_name")
 }
+
+
+def _redrive_point(events: list[dict[str, Any]], machine: StateMachine, execution_input: Any) -> tuple[str, Any]:
+    """The top-level state a redrive runs again, and its input: the last one entered and not exited."""
+    top_level = machine.compiled.root.states
+    open_states: dict[str, Any] = {}
+    last: str | None = None
+    for event in events:
+        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+        if details is None or details["name"] not in top_level:
+            continue
+        if event["type"].endswith("StateEntered"):
+            last = details["name"]
+            open_states[last] = json.loads(details.get("input", "null"))
+        else:
+            open_states.pop(details["name"], None)
+    if last is not None and last in open_states:
+        return last, open_states[last]
+    return machine.compiled.root.start_at, execution_input
 
 
 def _end_interrupted(execution: Any, now: datetime) -> None:

@@ -62,7 +62,7 @@ def check_service_request(operation: str, params: Mapping[str, Any]) -> None:
     if model is None:
         return
     if operation not in model.operation_names:
-        raise UnknownOperationException("", operation)
+        raise UnknownOperationException(f"Step Functions has no operation {operation!r}", operation)
     problems: list[str] = []
     _check_structure(model.operation_model(operation).input_shape, params, "", problems, operation)
     if problems:

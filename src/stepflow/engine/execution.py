@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Literal, Mapping
 
@@ -30,6 +30,17 @@ Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 # Threads for Parallel branches and Map iterations when the caller brings no executor. Nesting
 # never needs more (see states/fanout.py); this only bounds how many handlers run at once.
 DEFAULT_WORKERS = 64
+
+
+@dataclass(frozen=True)
+class Redrive:
+    """Where a redriven execution goes on (RedriveExecution): after its ``events``, the top-level
+    ``state`` that did not succeed runs again on the ``state_input`` it had entered with."""
+
+    events: list[dict[str, Any]]
+    state: str
+    state_input: Any
+    count: int
 
 
 class StopRequest(StopSignal):
@@ -160,17 +171,22 @@ def execute(
     history: History | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     map_runs: Any = None,
+    redrive: Redrive | None = None,
 ) -> Execution:
     """Run ``machine`` once on ``input``; never raises for what happens inside the execution.
 
     ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
     the run goes on; ``on_event`` is called with each event as it is recorded (from any thread);
-    ``map_runs`` (a MapRunSettings) says where Distributed Map children run.
+    ``map_runs`` (a MapRunSettings) says where Distributed Map children run. ``redrive`` goes on
+    from a failed run instead of starting (ExecutionRedriven, then its state).
     """
     history = history if history is not None else History(clock)
     if on_event is not None:
         history.on_event = on_event
-    history.execution_started(input, DEFAULT_ROLE_ARN)
+    if redrive is None:
+        history.execution_started(input, DEFAULT_ROLE_ARN)
+    else:
+        history.execution_redriven(redrive.events, redrive.count)
     start = history.events[0]["timestamp"]
     execution = Execution(
         execution_arn=execution_arn,
@@ -193,7 +209,9 @@ def execute(
             machine_id=state_machine_arn,
             machine_name=state_machine_name,
         ),
-        deadline=start + timedelta(seconds=machine.timeout_seconds) if machine.timeout_seconds else None,
+        deadline=(start if redrive is None else clock.now()) + timedelta(seconds=machine.timeout_seconds)
+        if machine.timeout_seconds
+        else None,
         executor=executor,
         map_run_settings=map_runs,
     )
@@ -201,9 +219,12 @@ def execute(
     stop = stop or StopRequest()
     run.stop_request = stop
     # AWS links the first state's Entered event to 0, not to ExecutionStarted (every recording).
-    lane = Lane(run, (), 0, stop)
+    lane = Lane(run, (), 0 if redrive is None else history.last_event_id, stop)
+    root, data = machine.root, input
+    if redrive is not None:
+        root, data = replace(root, start_at=redrive.state), redrive.state_input
     try:
-        execution.output = run_lane(machine.root, input, lane)
+        execution.output = run_lane(root, data, lane)
         execution.status = "SUCCEEDED"
         history.execution_succeeded(run.payloads.encode(execution.output), lane.last_event_id)
     except ASLError as error:

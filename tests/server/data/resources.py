@@ -12,3 +12,16 @@ def greet(event, context):
 
 
 RESOURCES = {GREET: greet}
+
+_attempts: dict[str, int] = {}
+
+
+def flaky(event, context):
+    """Fails the first time it sees an id, succeeds after: a failure a redrive gets past."""
+    _attempts[event["id"]] = _attempts.get(event["id"], 0) + 1
+    if _attempts[event["id"]] == 1:
+        raise TaskError("Flaky", "the first attempt fails")
+    return {"id": event["id"], "attempt": _attempts[event["id"]]}
+
+
+RESOURCES[FLAKY] = flaky
