@@ -24,6 +24,7 @@ import functools
 import json
 import random
 import re
+import sys
 import threading
 import time
 import uuid
@@ -36,6 +37,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from stepflow.api import errors as api_errors, shapes as api_shapes
 from stepflow.api.errors import (
     ActivityDoesNotExist,
+    ClientError,
     ConflictException,
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
@@ -55,7 +57,7 @@ from stepflow.api.errors import (
 from stepflow.api.map_runs import MapRunApi
 from stepflow.api.persistence import ResourceStore
 from stepflow.api.validation import check_client_request, check_service_request, service_model
-from stepflow.asl.errors import DefinitionError, Diagnostic
+from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
 from stepflow.asl.json_values import MAX_INPUT_LENGTH, InvalidJsonValue, check_json_value, loads
 from stepflow.asl.loader import load_definition
 from stepflow.asl.paths import to_json
@@ -186,7 +188,8 @@ class Client:
     ``activity_poll_seconds`` is how long GetActivityTask waits for a task (AWS: 60 s).
     ``store`` (an ``ExecutionStore``) receives every execution; with ``durable=True`` state machines,
     activities and executions are kept in the store's folder and found again by the next client
-    there (``stepflow serve``), an execution cut off by a restart ending ABORTED.
+    there. ``recover=True`` (the server, which alone runs executions there) ends ABORTED the
+    executions a previous server left RUNNING when it stopped.
     """
 
     exceptions = SimpleNamespace(**api_errors.ERRORS)
@@ -200,6 +203,7 @@ class Client:
         mock_config: MockConfig | str | None = None,
         store: Any = None,
         durable: bool = False,
+        recover: bool = False,
         activity_poll_seconds: float = 60.0,
         rng: random.Random | None = None,
     ) -> None:
@@ -218,7 +222,7 @@ class Client:
         self.map_runs = MapRunApi()
         self._kept = ResourceStore(store.path.parent) if durable and store is not None else None
         if self._kept is not None:
-            self._restore()
+            self._restore(recover)
 
     def handle(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run ``operation`` on a request body as the service receives it (the HTTP server's entry):
@@ -544,6 +548,8 @@ class Client:
         if test_case:
             config = self.mock_config if isinstance(self.mock_config, MockConfig) else MockConfig.load(self.mock_config)
             resources = MockedResources(machine.resources, config.test_case(entry.machine.name, test_case))
+        if arn_of_run not in self._executions:
+            self._adopt(arn_of_run)  # started by another process over this data root
         with self._lock:
             existing = self._executions.get(arn_of_run)
             if existing is not None:
@@ -930,7 +936,34 @@ class Client:
         raise ResourceNotFound(f"Resource not found: '{arn}'", operation)
 
     def _execution(self, arn: str, operation: str) -> _ExecutionEntry:
+        if arn not in self._executions:
+            self._adopt(arn)
         return self._find(self._executions, arn, operation, ExecutionDoesNotExist, "execution")
+
+    def _adopt(self, arn: str) -> None:
+        """Take in an execution another process saved in this durable client's store (``stepflow
+        bucket put`` delivering an upload event, ``stepflow run``), as it was last saved."""
+        if self._kept is None:
+            return
+        try:
+            stored = self.store.get(arn)
+        except StepflowError:
+            return
+        entry = self._machines.get(stored.state_machine_arn)
+        if entry is not None:
+            self._take_in(stored, entry)
+
+    def _take_in(self, stored: Any, entry: _StateMachineEntry) -> _ExecutionEntry:
+        """An ended (or elsewhere running) stored execution as one of this client's."""
+        for event in stored.history:
+            if isinstance(event["timestamp"], str):
+                event["timestamp"] = datetime.fromisoformat(event["timestamp"])
+        run = _ExecutionEntry(
+            stored.execution_arn, stored.name, entry, entry.machine, to_json(stored.input), History(self.clock), StopRequest()
+        )
+        run.future.set_result(stored)
+        with self._lock:
+            return self._executions.setdefault(run.arn, run)
 
     def _activity(self, arn: str, operation: str) -> dict[str, Any]:
         return self._find(self._activities, arn, operation, ActivityDoesNotExist, "activity")
@@ -999,11 +1032,16 @@ class Client:
         if self._kept is not None:
             self._kept.put(activity["activityArn"], "activity", activity | {"creationDate": activity["creationDate"].isoformat()})
 
-    def _restore(self) -> None:
-        """Load what the previous client in this data root kept; end the executions it left running."""
+    def _restore(self, recover: bool) -> None:
+        """Load what earlier clients in this data root kept; with ``recover`` end the executions
+        left running."""
         assert self._kept is not None
         for record in self._kept.load("stateMachine"):
-            machine = self._compile(record["name"], record["definition"], "CreateStateMachine")
+            try:
+                machine = self._compile(record["name"], record["definition"], "CreateStateMachine")
+            except ClientError as invalid:  # e.g. its ${Name} substitutions are not bound this time
+                print(f"stepflow: state machine {record['name']} not loaded: {invalid.message}", file=sys.stderr)
+                continue
             entry = _StateMachineEntry(
                 machine, record["definition"], record["roleArn"], record["type"],
                 datetime.fromisoformat(record["creationDate"]), record["revisionId"],
@@ -1030,14 +1068,10 @@ class Client:
             entry = self._machines.get(stored.state_machine_arn)
             if entry is None:
                 continue
-            for event in stored.history:
-                event["timestamp"] = datetime.fromisoformat(event["timestamp"])
-            if stored.status == "RUNNING":
+            self._take_in(stored, entry)
+            if recover and stored.status == "RUNNING":
                 _end_interrupted(stored, self.clock.now())
                 self.store.save(stored)
-            run = _ExecutionEntry(stored.execution_arn, stored.name, entry, entry.machine, to_json(stored.input), History(self.clock), StopRequest())
-            run.future.set_result(stored)
-            self._executions[run.arn] = run
 
 
 _OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {

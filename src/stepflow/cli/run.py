@@ -7,7 +7,6 @@ this contract. Usage errors and definitions that do not load exit non-zero with 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -21,11 +20,10 @@ from stepflow.cli._inputs import (
     read_input,
     read_parameters,
 )
+from stepflow.cli._triggers import STACKS, stack_bindings
 from stepflow.runtime.clock import RealClock, VirtualClock
 from stepflow.stacks.sources import is_template
 
-# Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
-STACKS = {"riderphoto": "stepflow.riderphoto.stack"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,9 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
     resources: dict[str, Any] = {}
     substitutions: dict[str, str] = {}
     if args.stack:
-        stack_resources, stack_substitutions = importlib.import_module(STACKS[args.stack]).bindings()
-        resources.update(stack_resources)
-        substitutions.update(stack_substitutions)
+        resources, substitutions = stack_bindings([args.stack])
     if args.resources:
         file_resources, file_substitutions = load_resources_file(args.resources)
         resources.update(file_resources)

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import ipaddress
 import os
 import sys
 from typing import Any
 
 from stepflow.cli._inputs import UsageError, load_resources_file
-from stepflow.cli.run import STACKS
+from stepflow.cli._triggers import STACKS, stack_bindings
 
 TOKEN_ENV = "STEPFLOW_SERVE_TOKEN"
 
@@ -59,12 +58,7 @@ def serve_command(args: argparse.Namespace) -> int:
             + ("" if token else " without an access token"),
             file=sys.stderr,
         )
-    resources: dict[str, Any] = {}
-    substitutions: dict[str, str] = {}
-    if args.stack:
-        stack_resources, stack_substitutions = importlib.import_module(STACKS[args.stack]).bindings()
-        resources.update(stack_resources)
-        substitutions.update(stack_substitutions)
+    resources, substitutions = stack_bindings([args.stack] if args.stack else [])
     if args.resources:
         file_resources, file_substitutions = load_resources_file(args.resources)
         resources.update(file_resources)

@@ -6,7 +6,9 @@ from typing import Any
 
 from stepflow import settings
 from stepflow.api.client import Client
-from stepflow.engine.clock import RealClock
+from stepflow.api.event_targets import DeliveryLock, TargetRunner
+from stepflow.asl.errors import StepflowError
+from stepflow.runtime.clock import RealClock
 from stepflow.server.app import create_app
 from stepflow.server.guard import Guard
 from stepflow.server.run import serve
@@ -19,15 +21,20 @@ class Service:
     guard: Guard
     host: str
     port: int
+    targets: TargetRunner
+    lock: DeliveryLock
 
     def run(self) -> None:
         def ready(port: int) -> None:
             self.guard.port = port
 
+        self.targets.start()
         try:
             serve(self.guard, self.host, self.port, on_ready=ready)
         finally:
+            self.targets.stop()
             self.client.close()
+            self.lock.release()
 
 
 def build_service(
@@ -43,9 +50,14 @@ def build_service(
 ) -> Service:
     """The server over the data root (``STEPFLOW_HOME``): its state machines, executions and stack."""
     root = settings.data_root()
+    lock = DeliveryLock(root, "serve")
+    if not lock.acquire(wait=False):
+        raise StepflowError(f"another stepflow serve (or an upload being delivered) holds the data root {root}; "
+                            "serve one data root from one server")
     client = Client(
         resources=resources, substitutions=substitutions, clock=RealClock(), mock_config=mock_config,
-        store=ExecutionStore(root), durable=True,
+        store=ExecutionStore(root), durable=True, recover=True,
     )
     app = create_app(client)
-    return Service(client, Guard(app, host=host, port=port, token=token), host, port)
+    targets = TargetRunner(root, client, watch=watch)
+    return Service(client, Guard(app, host=host, port=port, token=token), host, port, targets, lock)
