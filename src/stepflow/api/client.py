@@ -709,6 +709,16 @@ class Client:
     def update_map_run(self, **request: Any) -> dict[str, Any]:
         return self.map_runs.update_map_run(**request)
 
+    def execution_record(self, executionArn: str) -> Any:
+        """stepflow only: the execution itself (``stepflow.Execution``'s attributes: history, steps,
+        definition), ended or as far as it has run, for graphs, traces and timelines."""
+        return self._execution(executionArn, "DescribeExecution").execution()
+
+    def compiled_definition(self, stateMachineArn: str) -> dict[str, Any]:
+        """stepflow only: the state machine's definition as it runs (``${Name}`` substituted)."""
+        entry, version, _alias = self._qualified(stateMachineArn, "DescribeStateMachine")
+        return (version.machine if version else entry.machine).definition
+
     def wait_for_execution(self, executionArn: str, timeout: float = 30.0) -> dict[str, Any]:
         """stepflow only: wait (real seconds) until the execution ends, then DescribeExecution."""
         run = self._execution(executionArn, "DescribeExecution")

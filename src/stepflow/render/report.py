@@ -15,6 +15,7 @@ from stepflow.render.overlay import (
     NOT_TAKEN_COLOUR, STATUS_COLOURS, TAKEN_COLOUR, Overlay, build_overlay, label_lines,
 )
 from stepflow.render.svg import graphviz_available, to_svg
+from stepflow.render.timeline import timeline_bars, timeline_svg
 from stepflow.render.trace import data_flow
 
 VISITS_SHOWN = 50  # per state: a Map over thousands of items keeps the file readable
@@ -33,16 +34,17 @@ def render_report(execution: Any) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>stepflow · {_e(title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{REPORT_CSS}</style></head><body>",
         f'<header><h1>{_e(execution.name)} <span class="badge {execution.status.lower()}">{_e(execution.status)}</span></h1>',
         _summary(execution),
         "</header>",
         '<section id="graph"><h2>Graph</h2>',
-        _legend(),
+        legend(),
         f'<div class="graph">{graph_svg(graph, overlay)}</div></section>',
-        _data_flows(graph, overlay, execution.steps),
-        _events(execution.history),
-        f"<script>{_SCRIPT}</script>",
+        f'<section id="timeline"><h2>Timeline</h2>{timeline_svg(timeline_bars(execution.history, execution.steps))}</section>',
+        data_flows(graph, overlay, execution.steps),
+        events_table(execution.history),
+        f"<script>{REPORT_SCRIPT}</script>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -73,7 +75,7 @@ def _summary(execution: Any) -> str:
     return blocks
 
 
-def _legend() -> str:
+def legend() -> str:
     items = "".join(
         f'<span class="key"><span class="swatch" style="background:{fill};border-color:{stroke}"></span>'
         f"{_STATUS_NAMES[status]}</span>"
@@ -82,7 +84,7 @@ def _legend() -> str:
     return f'<p class="legend">{items}<span class="key">click a state for its data flow</span></p>'
 
 
-def _data_flows(graph: Graph, overlay: Overlay, steps: list[Any]) -> str:
+def data_flows(graph: Graph, overlay: Overlay, steps: list[Any]) -> str:
     by_name: dict[str, list[Any]] = {}
     for step in steps:
         by_name.setdefault(step.name, []).append(step)
@@ -138,7 +140,7 @@ def _visit(step: Any, number: int, total: int) -> str:
     return f'<div class="visit"><h4>{_e(heading)} · {step.status}</h4><table>{"".join(rows)}</table></div>'
 
 
-def _events(history: list[dict[str, Any]]) -> str:
+def events_table(history: list[dict[str, Any]]) -> str:
     rows = []
     shown = history
     if len(history) > EVENTS_SHOWN:  # the start and the end; the CLI prints the whole history
@@ -247,7 +249,7 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-_CSS = """
+REPORT_CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;padding:1rem 2rem;color:#222}
 h1{font-size:1.4rem}h2{font-size:1.15rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
 .badge{font-size:.8rem;padding:.15rem .5rem;border-radius:.8rem;vertical-align:middle;background:#eee}
@@ -270,7 +272,7 @@ details.state summary{cursor:pointer}.status{color:#555;margin-left:.5rem}
 
 # Clicking a state in the graph (a link to #flow_<id>) opens and highlights its data flow; loading
 # the report with such a fragment does the same.
-_SCRIPT = """
+REPORT_SCRIPT = """
 function showState(id){
   var section=document.getElementById(id);
   if(!section)return;

@@ -10,6 +10,7 @@ from stepflow.api.event_targets import DeliveryLock, TargetRunner
 from stepflow.asl.errors import StepflowError
 from stepflow.runtime.clock import RealClock
 from stepflow.server.app import create_app
+from stepflow.server.console import console_routes
 from stepflow.server.guard import Guard
 from stepflow.server.run import serve
 from stepflow.store import ExecutionStore
@@ -58,6 +59,6 @@ def build_service(
         resources=resources, substitutions=substitutions, clock=RealClock(), mock_config=mock_config,
         store=ExecutionStore(root), durable=True, recover=True,
     )
-    app = create_app(client)
+    app = create_app(client, routes=console_routes(client, root))
     targets = TargetRunner(root, client, watch=watch)
     return Service(client, Guard(app, host=host, port=port, token=token), host, port, targets, lock)
