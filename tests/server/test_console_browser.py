@@ -86,13 +86,14 @@ def test_the_workshop_in_the_browser(workshop, page):
     page.click("button:has-text('Start execution')")
     page.wait_for_url("**/executions/**")
     page.wait_for_selector("#status:has-text('SUCCEEDED')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-execution-top.png"))  # the README's picture
     assert page.locator("#timeline svg rect").count() >= 7  # one bar per state visit at least
     persist = page.locator('#dataflow details.state[data-state="PersistMetadata"]')
     persist.locator("summary").click()
     assert persist.get_attribute("open") is not None
     assert "userId" in persist.inner_text()  # its input, stage by stage
     shot(page, "3-execution")
-    page.screenshot(path=str(ARTIFACTS / "console-execution-top.png"))  # the README's picture
 
     # 4. Upload a photo under a user's folder: the upload trigger starts the workflow.
     page.goto(f"{url}/buckets/{BUCKET}")

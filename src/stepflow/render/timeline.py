@@ -111,7 +111,7 @@ def timeline_svg(bars: list[Bar]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{LABEL_WIDTH + BAR_WIDTH + 70}" '
         f'height="{height}" font-family="sans-serif" font-size="12" role="img" aria-label="Execution timeline">',
         f'<text x="{LABEL_WIDTH}" y="14" fill="#555">0 s</text>',
-        f'<text x="{LABEL_WIDTH + BAR_WIDTH}" y="14" fill="#555" text-anchor="end">{span:g} s</text>',
+        f'<text x="{LABEL_WIDTH + BAR_WIDTH}" y="14" fill="#555" text-anchor="end">{span:.3g} s</text>',
     ]
     for row, bar in enumerate(shown, start=1):
         top = row * ROW_HEIGHT
@@ -119,7 +119,7 @@ def timeline_svg(bars: list[Bar]) -> str:
         left, right = x(bar.start), max(x(bar.end), x(bar.start) + 2)
         seconds = (bar.end - bar.start).total_seconds()
         parts.append(
-            f'<g class="bar {bar.status}"><title>{html.escape(bar.label)}: {seconds:g} s</title>'
+            f'<g class="bar {bar.status}"><title>{html.escape(bar.label)}: {seconds:.3g} s</title>'
             f'<text x="{4 + 12 * bar.depth}" y="{top + 15}">{html.escape(bar.label)}</text>'
             f'<rect x="{left:.1f}" y="{top + 3}" width="{right - left:.1f}" height="{ROW_HEIGHT - 6}" '
             f'fill="{fill}" stroke="{stroke}"/>'
@@ -131,7 +131,7 @@ def timeline_svg(bars: list[Bar]) -> str:
                 f'<rect class="attempt" x="{a_left:.1f}" y="{top + 8}" width="{a_right - a_left:.1f}" '
                 f'height="{ROW_HEIGHT - 16}" fill="{colour}"/>'
             )
-        parts.append(f'<text x="{right + 4:.1f}" y="{top + 15}" fill="#555">{seconds:g} s</text></g>')
+        parts.append(f'<text x="{right + 4:.1f}" y="{top + 15}" fill="#555">{seconds:.3g} s</text></g>')
     parts.append("</svg>")
     if len(bars) > ROWS_SHOWN:
         parts.append(f'<p class="none">… and {len(bars) - ROWS_SHOWN} more visits.</p>')
