@@ -93,28 +93,9 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], operation: s
     # AWS quotes a string's value, except a sensitive one (definition, input, output...).
     shown = f"'{value}' " if kind == "string" and not metadata.get("sensitive") else ""
     if kind in ("string", "list", "map"):
-        size = len(value)
-        if "min" in metadata and size < metadata["min"]:
-            problems.append(
-                f"Value {shown}at '{where}' failed to satisfy constraint: "
-                f"Member must have length greater than or equal to {metadata['min']}"
-            )
-        if "max" in metadata and size > metadata["max"]:
-            problems.append(
-                f"Value {shown}at '{where}' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {metadata['max']}"
-            )
+        _bounds(len(value), metadata, f"Value {shown}at '{where}'", "length", problems)
     if kind in ("integer", "long"):
-        if "min" in metadata and value < metadata["min"]:
-            problems.append(
-                f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {metadata['min']}"
-            )
-        if "max" in metadata and value > metadata["max"]:
-            problems.append(
-                f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                f"Member must have value less than or equal to {metadata['max']}"
-            )
+        _bounds(value, metadata, f"Value '{value}' at '{where}'", "value", problems)
     if kind == "string" and shape.enum and value not in shape.enum:
         problems.append(
             f"Value {shown}at '{where}' failed to satisfy constraint: "
@@ -123,6 +104,14 @@ def _check(shape: Any, value: Any, where: str, problems: list[str], operation: s
     if kind == "list":
         for index, item in enumerate(value, 1):
             _check(shape.member, item, f"{where}.{index}.member", problems, operation)
+
+
+def _bounds(measure: int, metadata: dict[str, Any], value_at: str, what: str, problems: list[str]) -> None:
+    """The model's ``min``/``max`` for a length or a value, in AWS's words."""
+    if "min" in metadata and measure < metadata["min"]:
+        problems.append(f"{value_at} failed to satisfy constraint: Member must have {what} greater than or equal to {metadata['min']}")
+    if "max" in metadata and measure > metadata["max"]:
+        problems.append(f"{value_at} failed to satisfy constraint: Member must have {what} less than or equal to {metadata['max']}")
 
 
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
