@@ -7,10 +7,10 @@ old record or the new one, never half of one). Executions live in the execution 
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Iterator
+
+from stepflow.services.sqlite import transaction
 
 FILE_NAME = "api.sqlite3"
 _SCHEMA = "CREATE TABLE IF NOT EXISTS resources (arn TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL)"
@@ -23,39 +23,18 @@ class ResourceStore:
         self.path = Path(root) / FILE_NAME
 
     def put(self, arn: str, kind: str, body: dict[str, Any]) -> None:
-        with self._connect() as connection:
-            connection.execute(
+        with transaction(self.path, _SCHEMA, write=True) as db:
+            db.execute(
                 "INSERT OR REPLACE INTO resources (arn, kind, body) VALUES (?, ?, ?)",
                 (arn, kind, json.dumps(body, separators=(",", ":"))),
             )
 
     def delete(self, arn: str) -> None:
-        with self._connect() as connection:
-            connection.execute("DELETE FROM resources WHERE arn = ?", (arn,))
+        with transaction(self.path, _SCHEMA, write=True) as db:
+            db.execute("DELETE FROM resources WHERE arn = ?", (arn,))
 
     def load(self, kind: str) -> Iterator[dict[str, Any]]:
         """Every record of ``kind``, in the order they were first written."""
-        with self._connect() as connection:
-            rows = connection.execute("SELECT body FROM resources WHERE kind = ? ORDER BY rowid", (kind,)).fetchall()
+        with transaction(self.path, _SCHEMA) as db:
+            rows = db.execute("SELECT body FROM resources WHERE kind = ? ORDER BY rowid", (kind,)).fetchall()
         return (json.loads(body) for (body,) in rows)
-
-    def _connect(self) -> Any:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=30.0)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(_SCHEMA)
-        return _committed(connection)
-
-
-class _committed:
-    """``with``: the connection's transaction committed (or rolled back), then the connection closed."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.connection.__enter__()
-
-    def __exit__(self, *exc: Any) -> None:
-        with closing(self.connection):
-            self.connection.__exit__(*exc)
