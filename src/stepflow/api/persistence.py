@@ -34,7 +34,7 @@ class ResourceStore:
             db.execute("DELETE FROM resources WHERE arn = ?", (arn,))
 
     def load(self, kind: str) -> Iterator[dict[str, Any]]:
-        """Every record of ``kind``, in the order they were first written."""
+        """Every record of ``kind``, in the order they were last written."""
         with transaction(self.path, _SCHEMA) as db:
             rows = db.execute("SELECT body FROM resources WHERE kind = ? ORDER BY rowid", (kind,)).fetchall()
         return (json.loads(body) for (body,) in rows)
