@@ -5,6 +5,7 @@ with it, so a wrong field name or type in the server's answers fails these tests
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -148,7 +149,12 @@ def test_a_long_poll_does_not_hold_up_other_requests(server):
     slow = boto3_client(server.url, read_timeout=90)
     fast = boto3_client(server.url)
     activity = fast.create_activity(name="nobody-sends-work")["activityArn"]
-    polling = threading.Thread(target=slow.get_activity_task, kwargs={"activityArn": activity}, daemon=True)
+
+    def poll() -> None:
+        with contextlib.suppress(Exception):  # the server may stop first, at the module's end
+            slow.get_activity_task(activityArn=activity)
+
+    polling = threading.Thread(target=poll, daemon=True)
     polling.start()
     time.sleep(0.2)
 
@@ -216,3 +222,24 @@ def test_redrive_goes_on_from_the_failed_state_without_rerunning_what_succeeded(
     assert [e["id"] for e in events] == list(range(1, len(events) + 1))
     with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
         sfn.redrive_execution(executionArn=execution)
+
+
+def test_a_worker_that_hangs_up_during_a_long_poll_is_not_handed_the_task(server, sfn):
+    import socket
+
+    activity = sfn.create_activity(name="hang-up")["activityArn"]
+    body = json.dumps({"activityArn": activity, "workerName": "gone"})
+    with socket.create_connection(("127.0.0.1", server.port)) as gone:
+        gone.sendall(
+            f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nX-Amz-Target: AWSStepFunctions.GetActivityTask\r\n"
+            f"Content-Type: application/x-amz-json-1.0\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode()
+        )
+        time.sleep(0.3)  # the poll is waiting; then the worker goes away
+    time.sleep(1.5)  # past one poll slice: the server has noticed
+    definition = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": activity, "End": True}}})
+    arn = sfn.create_state_machine(name="HangUp", definition=definition, roleArn=ROLE)["stateMachineArn"]
+    sfn.start_execution(stateMachineArn=arn, input='{"n": 1}')
+
+    task = sfn.get_activity_task(activityArn=activity, workerName="present")
+
+    assert json.loads(task["input"]) == {"n": 1}  # the worker still there got it

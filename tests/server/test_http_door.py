@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -134,3 +135,25 @@ def test_executions_and_state_machines_survive_a_restart_and_an_interrupted_run_
         assert [e["id"] for e in history] == [1, 2, 3]
     finally:
         second.stop()
+
+
+def test_mocked_test_cases_run_as_with_step_functions_local(tmp_path):
+    """SFN_MOCK_CONFIG and ``stateMachineArn#TestCase``, as Step Functions Local takes them."""
+    data = Path(__file__).parents[1] / "testing" / "data"
+    server = Server(tmp_path, env={"SFN_MOCK_CONFIG": str(data / "MockConfigFile.json")}).start()
+    try:
+        sfn = boto3_client(server.url)
+        arn = sfn.create_state_machine(name="LambdaSQSIntegration", definition=(data / "LambdaSQSIntegration.asl.json").read_text(),
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=f"{arn}#HappyPath", input="{}")["executionArn"]
+        described = sfn.describe_execution(executionArn=execution)
+        while described["status"] == "RUNNING":
+            described = sfn.describe_execution(executionArn=execution)
+        with pytest.raises(sfn.exceptions.ClientError) as unknown:
+            sfn.start_execution(stateMachineArn=f"{arn}#NoSuchCase", input="{}")
+
+        assert described["status"] == "SUCCEEDED"
+        assert unknown.value.response["Error"]["Code"] == "ValidationException"
+        assert "HappyPath" in unknown.value.response["Error"]["Message"]  # names the test cases there are
+    finally:
+        server.stop()

@@ -785,8 +785,15 @@ class Client:
     @_operation("GetActivityTask")
     def get_activity_task(self, *, activityArn: str, workerName: str | None = None, **_: Any) -> dict[str, Any]:
         """The next task of the activity, waiting up to ``activity_poll_seconds``; ``{}`` when none came."""
+        return self.activity_task_within(self.activity_poll_seconds, activityArn=activityArn, workerName=workerName)
+
+    def activity_task_within(
+        self, seconds: float, *, activityArn: str, workerName: str | None = None, **_: Any
+    ) -> dict[str, Any]:
+        """stepflow only: GetActivityTask waiting at most ``seconds`` (the server polls in slices, so
+        a worker that hung up is not handed a task)."""
         self._activity(activityArn, "GetActivityTask")
-        task = self.callbacks.take_activity_task(activityArn, workerName, self.activity_poll_seconds)
+        task = self.callbacks.take_activity_task(activityArn, workerName, seconds)
         if task is None:
             return {}
         return {"taskToken": task.token, "input": to_json(task.input)}

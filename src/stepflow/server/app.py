@@ -18,11 +18,13 @@ from starlette.routing import Route
 
 from stepflow.api.client import Client
 from stepflow.api.errors import ClientError
+from stepflow.api.validation import check_service_request
 from stepflow.asl.errors import StepflowError
 from stepflow.server import protocol
 
 # Worker threads for API calls at once: long polls (GetActivityTask waits up to 60 s) each hold one.
 MAX_CONCURRENT_CALLS = 256
+POLL_SLICE_SECONDS = 1.0
 
 
 def create_app(client: Client, *, routes: list[Any] | None = None) -> Starlette:
@@ -49,7 +51,10 @@ def create_app(client: Client, *, routes: list[Any] | None = None) -> Starlette:
         if not isinstance(params, dict):
             return protocol.error("SerializationException", "The request body must be a JSON object")
         try:
-            result = await anyio.to_thread.run_sync(client.handle, operation, params, limiter=limiter)
+            if operation == "GetActivityTask":
+                result = await _long_poll(request, client, params, limiter)
+            else:
+                result = await anyio.to_thread.run_sync(client.handle, operation, params, limiter=limiter)
         except ClientError as refused:
             return protocol.error(refused.response["Error"]["Code"], refused.message, refused.status)
         except StepflowError as mistake:  # a user's mistake the API has no code for (e.g. a mock file)
@@ -60,6 +65,24 @@ def create_app(client: Client, *, routes: list[Any] | None = None) -> Starlette:
         return protocol.ok(result)
 
     return Starlette(routes=[Route("/", api, methods=["POST"]), *(routes or [])])
+
+
+async def _long_poll(request: Request, client: Client, params: dict[str, Any], limiter: Any) -> dict[str, Any]:
+    """GetActivityTask in one-second slices up to the client's poll time, ending early (taking no
+    task) when the worker hangs up, so its task goes to a worker that is still there."""
+    check_service_request("GetActivityTask", params)
+    waited = 0.0
+    while True:
+        if await request.is_disconnected():
+            return {}
+        step = min(POLL_SLICE_SECONDS, client.activity_poll_seconds - waited)
+        found = await anyio.to_thread.run_sync(
+            lambda: client.activity_task_within(step, activityArn=params["activityArn"], workerName=params.get("workerName")),
+            limiter=limiter,
+        )
+        waited += step
+        if found or waited >= client.activity_poll_seconds:
+            return found
 
 
 class _TooLarge(Exception):
