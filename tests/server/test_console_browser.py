@@ -96,7 +96,8 @@ def test_the_workshop_in_the_browser(workshop, page):
     shot(page, "3-execution")
 
     # 4. Upload a photo under a user's folder: the upload trigger starts the workflow.
-    page.goto(f"{url}/buckets/{BUCKET}")
+    page.click("nav >> text=Buckets")
+    page.click(f"text={BUCKET}")
     page.fill("input[name=prefix]", "user_b")
     page.set_input_files("input[name=file]", str(fixtures_dir() / "3_multiple_faces.jpg"))
     page.click("button:has-text('Upload')")

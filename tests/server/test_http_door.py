@@ -87,6 +87,10 @@ def test_an_access_token_is_required_when_set_and_sigv4_clients_carry_it(tmp_pat
             client("wrong").list_state_machines()
         assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
         assert httpx.get(server.url + "/", headers={"Authorization": "Bearer s3cret"}).status_code != 403
+        assert httpx.get(server.url + "/state-machines").status_code == 403
+        with httpx.Client(base_url=server.url) as browser:  # a browser opens /?token= once, then the cookie
+            assert browser.get("/state-machines?token=s3cret").status_code == 200
+            assert browser.get("/buckets").status_code == 200
     finally:
         server.stop()
 

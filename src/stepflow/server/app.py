@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from stepflow.api.client import Client
@@ -64,7 +64,12 @@ def create_app(client: Client, *, routes: list[Any] | None = None) -> Starlette:
             return protocol.error("InternalFailure", f"{operation} failed inside stepflow: {type(crash).__name__}", 500)
         return protocol.ok(result)
 
-    return Starlette(routes=[Route("/", api, methods=["POST"]), *(routes or [])])
+    async def crashed(request: Request, crash: Exception) -> Response:
+        """stepflow's own failure on a page: one line on the server's stderr, a short page."""
+        print(f"stepflow serve: {request.url.path} failed: {type(crash).__name__}: {crash}", file=sys.stderr)
+        return PlainTextResponse(f"stepflow failed on this page: {type(crash).__name__}", status_code=500)
+
+    return Starlette(routes=[Route("/", api, methods=["POST"]), *(routes or [])], exception_handlers={Exception: crashed})
 
 
 async def _long_poll(request: Request, client: Client, params: dict[str, Any], limiter: Any) -> dict[str, Any]:

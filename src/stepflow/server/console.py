@@ -70,7 +70,7 @@ def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
 class _Console:
     def __init__(self, client: Client, root: Path) -> None:
         self.client, self.root = client, root
-        self.buckets, self.tables_, self.collections = Buckets(root), Tables(root), FaceCollections(root)
+        self.bucket_store, self.table_store, self.collections = Buckets(root), Tables(root), FaceCollections(root)
 
     async def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         return await anyio.to_thread.run_sync(lambda: getattr(self.client, operation)(**params))
@@ -179,7 +179,7 @@ class _Console:
     # --- the stack --------------------------------------------------------------------------------
 
     async def buckets(self, request: Request) -> Response:
-        names = await anyio.to_thread.run_sync(self.buckets.names)
+        names = await anyio.to_thread.run_sync(self.bucket_store.names)
         return _page("buckets.html", buckets=names)
 
     async def bucket(self, request: Request) -> Response:
@@ -195,13 +195,13 @@ class _Console:
                 key = f"{prefix}/{Path(upload.filename).name}" if prefix else Path(upload.filename).name
                 content = await upload.read()
                 try:
-                    await anyio.to_thread.run_sync(self.buckets.put, bucket, key, content)
+                    await anyio.to_thread.run_sync(self.bucket_store.put, bucket, key, content)
                 except StepflowError as refused:
                     message = str(refused)
                 else:
                     return RedirectResponse(f"/buckets/{quote(bucket)}?uploaded={quote(key)}", 303)
         try:
-            keys = await anyio.to_thread.run_sync(self.buckets.keys, bucket)
+            keys = await anyio.to_thread.run_sync(self.bucket_store.keys, bucket)
         except StepflowError as missing:
             return _page("message.html", status=404, title="Not found", message=str(missing))
         objects = [{"key": k, "image": k.lower().endswith(IMAGE_TYPES)} for k in keys]
@@ -211,7 +211,7 @@ class _Console:
     async def object(self, request: Request) -> Response:
         bucket, key = request.path_params["bucket"], request.path_params["key"]
         try:
-            data = await anyio.to_thread.run_sync(self.buckets.get, bucket, key)
+            data = await anyio.to_thread.run_sync(self.bucket_store.get, bucket, key)
         except StepflowError as missing:
             return Response(str(missing), status_code=404, media_type="text/plain")
         kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
@@ -221,13 +221,13 @@ class _Console:
 
     async def tables(self, request: Request) -> Response:
         def scan() -> list[tuple[str, list[dict[str, Any]]]]:
-            return [(name, self.tables_.scan(name)) for name in self.tables_.names()]
+            return [(name, self.table_store.scan(name)) for name in self.table_store.names()]
 
         return _page("tables.html", tables=await anyio.to_thread.run_sync(scan))
 
     async def faces(self, request: Request) -> Response:
         def collect() -> list[tuple[str, list[dict[str, Any]]]]:
-            photos = _photos_by_user(self.tables_)
+            photos = _photos_by_user(self.table_store)
             return [
                 (cid, [face | {"photo": photos.get(face.get("ExternalImageId", ""))} for face in self.collections.list_faces(cid)])
                 for cid in self.collections.list_collections()

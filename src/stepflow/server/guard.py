@@ -48,6 +48,8 @@ class Guard:
         if refusal is not None:
             await _forbidden(send, refusal)
             return
+        if self.token is not None and _query_token(scope):
+            send = _with_cookie(send, self.token)  # the browser keeps it for the next pages
         await self.app(scope, receive, send)
 
     def refusal(self, headers: dict[str, str], scope: Scope) -> str | None:
@@ -72,11 +74,26 @@ def _presented_token(headers: dict[str, str], scope: Scope) -> str:
     key = _SIGV4_KEY.search(authorization)
     if key:
         return key.group(1)
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+    query = _query_token(scope)
     if query:
-        return query[0]
+        return query
     cookie = SimpleCookie(headers.get("cookie", "")).get(COOKIE)
     return cookie.value if cookie else ""
+
+
+def _query_token(scope: Scope) -> str:
+    return (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token") or [""])[0]
+
+
+def _with_cookie(send: Any, token: str) -> Any:
+    cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict".encode("latin-1")
+
+    async def sending(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
+        await send(message)
+
+    return sending
 
 
 async def _forbidden(send: Any, reason: str) -> None:
