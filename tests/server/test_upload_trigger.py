@@ -105,3 +105,20 @@ def test_stack_up_wires_the_photo_bucket_to_rider_photo_processing_4(tmp_path):
     }
     item = stepflow("table", "get", "user_a")
     assert item.returncode == 0 and "user_a" in item.stdout  # PersistMetadata stored the rider
+
+
+def test_a_state_machine_created_by_another_process_is_found_by_the_running_server(tmp_path):
+    from stepflow.api.client import Client
+    from stepflow.store import ExecutionStore
+
+    server = Server(tmp_path).start()
+    try:
+        other = Client(store=ExecutionStore(tmp_path), durable=True)  # e.g. 'stepflow stack up --upload-trigger'
+        other.create_state_machine(name="OnUpload", definition=ECHO, roleArn=ROLE)
+        other.close()
+
+        sfn = boto3_client(server.url)
+        assert sfn.describe_state_machine(stateMachineArn=MACHINE)["name"] == "OnUpload"
+        assert sfn.start_execution(stateMachineArn=MACHINE, name="works")["executionArn"].endswith(":OnUpload:works")
+    finally:
+        server.stop()

@@ -923,6 +923,10 @@ class Client:
         base, qualifier = arn, None
         if arn.count(":") == 7:
             base, qualifier = arn.rsplit(":", 1)
+        if base not in self._machines and self._kept is not None:  # created by another process here
+            record = self._kept.get(base)
+            if record is not None:
+                self._load_machine(record)
         with self._lock:
             entry = self._machines.get(base)
             version = entry.versions.get(arn) if entry and qualifier and qualifier.isdigit() else None
@@ -1049,16 +1053,11 @@ class Client:
         if self._kept is not None:
             self._kept.put(activity["activityArn"], "activity", activity | {"creationDate": activity["creationDate"].isoformat()})
 
-    def _restore(self, recover: bool) -> None:
-        """Load what earlier clients in this data root kept; with ``recover`` end the executions
-        left running."""
-        assert self._kept is not None
-        for record in self._kept.load("stateMachine"):
-            try:
-                machine = self._compile(record["name"], record["definition"], "CreateStateMachine")
-            except ClientError as invalid:  # e.g. its ${Name} substitutions are not bound this time
-                print(f"stepflow: state machine {record['name']} not loaded: {invalid.message}", file=sys.stderr)
-                continue
+    def _load_machine(self, record: dict[str, Any]) -> _StateMachineEntry | None:
+        """A kept state machine record as this client's entry (None, said on stderr, when its
+        definition does not compile here, e.g. its ``${Name}`` substitutions are not bound)."""
+        try:
+            machine = self._compile(record["name"], record["definition"], "CreateStateMachine")
             entry = _StateMachineEntry(
                 machine, record["definition"], record["roleArn"], record["type"],
                 datetime.fromisoformat(record["creationDate"]), record["revisionId"],
@@ -1066,17 +1065,30 @@ class Client:
                 next_version=record["nextVersion"], tags=record["tags"],
             )
             for v in record["versions"]:
-                compiled = machine if v["definition"] == record["definition"] else self._compile(record["name"], v["definition"], "PublishStateMachineVersion")
+                compiled = machine if v["definition"] == record["definition"] else self._compile(
+                    record["name"], v["definition"], "PublishStateMachineVersion"
+                )
                 entry.versions[v["arn"]] = _Version(
                     v["arn"], compiled, v["definition"], v["roleArn"], v["revisionId"], v["description"],
                     datetime.fromisoformat(v["creationDate"]),
                 )
-            for a in record["aliases"]:
-                entry.aliases[a["arn"]] = _Alias(
-                    a["arn"], a["name"], a["description"], a["routing"],
-                    datetime.fromisoformat(a["creationDate"]), datetime.fromisoformat(a["updateDate"]),
-                )
-            self._machines[machine.arn] = entry
+        except ClientError as invalid:
+            print(f"stepflow: state machine {record['name']} not loaded: {invalid.message}", file=sys.stderr)
+            return None
+        for a in record["aliases"]:
+            entry.aliases[a["arn"]] = _Alias(
+                a["arn"], a["name"], a["description"], a["routing"],
+                datetime.fromisoformat(a["creationDate"]), datetime.fromisoformat(a["updateDate"]),
+            )
+        with self._lock:
+            return self._machines.setdefault(machine.arn, entry)
+
+    def _restore(self, recover: bool) -> None:
+        """Load what earlier clients in this data root kept; with ``recover`` end the executions
+        left running."""
+        assert self._kept is not None
+        for record in self._kept.load("stateMachine"):
+            self._load_machine(record)
         for activity in self._kept.load("activity"):
             activity["creationDate"] = datetime.fromisoformat(activity["creationDate"])
             self._activities[activity["activityArn"]] = activity

@@ -33,6 +33,11 @@ class ResourceStore:
         with transaction(self.path, _SCHEMA, write=True) as db:
             db.execute("DELETE FROM resources WHERE arn = ?", (arn,))
 
+    def get(self, arn: str) -> dict[str, Any] | None:
+        with transaction(self.path, _SCHEMA) as db:
+            row = db.execute("SELECT body FROM resources WHERE arn = ?", (arn,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def load(self, kind: str) -> Iterator[dict[str, Any]]:
         """Every record of ``kind``, in the order they were last written."""
         with transaction(self.path, _SCHEMA) as db:
