@@ -278,7 +278,7 @@ class Client:
     def describe_state_machine(self, *, stateMachineArn: str, **_: Any) -> dict[str, Any]:
         entry, version, _alias = self._qualified(stateMachineArn, "DescribeStateMachine")
         if _alias is not None:
-            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {stateMachineArn}'", "DescribeStateMachine")
+            raise _wrong_resource_type(stateMachineArn, "DescribeStateMachine")
         described = {
             "stateMachineArn": version.arn if version else entry.machine.arn,
             "name": entry.machine.name,
@@ -508,7 +508,7 @@ class Client:
             owner, current = self._tags(resourceArn, "TagResource")
             merged = current | _tag_dict(tags, "TagResource")
             if len(merged) > _MAX_TAGS:
-                raise TooManyTags(f"Too many tags: a resource can have at most {_MAX_TAGS} tags", "TagResource")
+                raise _too_many_tags("TagResource")
             current.update(merged)
             self._keep(owner)
         return {}
@@ -942,7 +942,7 @@ class Client:
     def _alias(self, arn: str, operation: str) -> _Alias:
         _entry, _version, alias = self._qualified(arn, operation)
         if alias is None:
-            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
+            raise _wrong_resource_type(arn, operation)
         return alias
 
     def _tags(self, arn: str, operation: str) -> tuple[Any, dict[str, str]]:
@@ -992,7 +992,7 @@ class Client:
     @staticmethod
     def _check_arn(arn: str, resource_type: str, operation: str) -> None:
         if not arn.startswith("arn:") or f":{resource_type}:" not in arn:
-            raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
+            raise _wrong_resource_type(arn, operation)
 
     def _find(
         self,
@@ -1108,6 +1108,10 @@ _OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
+def _wrong_resource_type(arn: str, operation: str) -> InvalidArn:
+    return InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
+
+
 def _redrive_point(events: list[dict[str, Any]], machine: StateMachine, execution_input: Any) -> tuple[str, Any]:
     """The top-level state a redrive runs again, and its input: the last one entered and not exited."""
     top_level = machine.compiled.root.states
@@ -1143,8 +1147,12 @@ def _end_interrupted(execution: Any, now: datetime) -> None:
 
 def _tag_dict(tags: list[dict[str, str]], operation: str) -> dict[str, str]:
     if len(tags) > _MAX_TAGS:
-        raise TooManyTags(f"Too many tags: a resource can have at most {_MAX_TAGS} tags", operation)
+        raise _too_many_tags(operation)
     return {tag["key"]: tag["value"] for tag in tags}
+
+
+def _too_many_tags(operation: str) -> TooManyTags:
+    return TooManyTags(f"Too many tags: a resource can have at most {_MAX_TAGS} tags", operation)
 
 
 def _page(items: list[Any], key: str, max_results: int, token: str | None, default: int) -> dict[str, Any]:
