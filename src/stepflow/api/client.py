@@ -29,7 +29,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Callable, Mapping, TypeVar
@@ -55,7 +54,10 @@ from stepflow.api.errors import (
     ValidationException,
 )
 from stepflow.api.map_runs import MapRunApi
+from stepflow.api.pagination import PAGINATED, Paginator, page
 from stepflow.api.persistence import ResourceStore
+from stepflow.api.records import Alias, ExecutionEntry, StateMachineEntry, Version
+from stepflow.api.redrive import end_interrupted, redrive_point
 from stepflow.api.validation import check_client_request, check_service_request, service_model
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
 from stepflow.asl.json_values import MAX_INPUT_LENGTH, InvalidJsonValue, check_json_value, loads
@@ -94,91 +96,6 @@ def _operation(name: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[
     return wrap
 
 
-@dataclass(eq=False)
-class _Version:
-    """A published, immutable version of a state machine (``...:stateMachine:NAME:N``)."""
-
-    arn: str
-    machine: StateMachine
-    definition: str
-    role_arn: str
-    revision_id: str
-    description: str
-    created: datetime
-
-
-@dataclass(eq=False)
-class _Alias:
-    arn: str
-    name: str
-    description: str
-    routing: list[dict[str, Any]]
-    created: datetime
-    updated: datetime
-
-
-@dataclass(eq=False)
-class _StateMachineEntry:
-    machine: StateMachine
-    definition: str
-    role_arn: str
-    type: str
-    created: datetime
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    updated: datetime | None = None
-    versions: dict[str, _Version] = field(default_factory=dict)
-    next_version: int = 1
-    aliases: dict[str, _Alias] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-
-    def record(self) -> dict[str, Any]:
-        """What the resource store keeps (see ``Client._restore``)."""
-        return {
-            "name": self.machine.name, "definition": self.definition, "roleArn": self.role_arn, "type": self.type,
-            "creationDate": self.created.isoformat(), "revisionId": self.revision_id,
-            "updateDate": self.updated.isoformat() if self.updated else None, "nextVersion": self.next_version,
-            "versions": [
-                {"arn": v.arn, "definition": v.definition, "roleArn": v.role_arn, "revisionId": v.revision_id,
-                 "description": v.description, "creationDate": v.created.isoformat()}
-                for v in self.versions.values()
-            ],
-            "aliases": [
-                {"arn": a.arn, "name": a.name, "description": a.description, "routing": a.routing,
-                 "creationDate": a.created.isoformat(), "updateDate": a.updated.isoformat()}
-                for a in self.aliases.values()
-            ],
-            "tags": self.tags,
-        }
-
-
-@dataclass(eq=False)
-class _ExecutionEntry:
-    arn: str
-    name: str
-    state_machine: _StateMachineEntry
-    machine: StateMachine
-    input: str
-    history: History
-    stop: StopRequest
-    future: Future[Any] = field(default_factory=Future)
-    version_arn: str | None = None
-    alias_arn: str | None = None
-
-    @property
-    def start_date(self) -> datetime:
-        return self.history.events[0]["timestamp"]
-
-    def execution(self) -> Any:
-        """The ended execution, or while it runs one that says RUNNING (what Describe/List show)."""
-        if self.future.done():
-            return self.future.result()
-        return Execution(
-            execution_arn=self.arn, name=self.name, state_machine_arn=self.state_machine.machine.arn,
-            input=json.loads(self.input), definition=self.machine.definition, start_date=self.start_date,
-            history=self.history.events,
-        )
-
-
 class Client:
     """Local stand-in for ``boto3.client("stepfunctions")``.
 
@@ -215,8 +132,8 @@ class Client:
         self.activity_poll_seconds = activity_poll_seconds
         self.mock_config = mock_config
         self.rng = rng or random.Random()
-        self._machines: dict[str, _StateMachineEntry] = {}
-        self._executions: dict[str, _ExecutionEntry] = {}
+        self._machines: dict[str, StateMachineEntry] = {}
+        self._executions: dict[str, ExecutionEntry] = {}
         self._activities: dict[str, dict[str, Any]] = {}
         self._lock = threading.RLock()
         self.map_runs = MapRunApi()
@@ -265,7 +182,7 @@ class Client:
                         f"State Machine Already Exists: '{machine.arn}'", "CreateStateMachine"
                     )
             else:
-                entry = _StateMachineEntry(machine, definition, roleArn, type, self.clock.now())
+                entry = StateMachineEntry(machine, definition, roleArn, type, self.clock.now())
                 entry.tags = _tag_dict(tags or [], "CreateStateMachine")
                 self._machines[machine.arn] = entry
             response = {"stateMachineArn": machine.arn, "creationDate": entry.created}
@@ -320,7 +237,7 @@ class Client:
             {"stateMachineArn": e.machine.arn, "name": e.machine.name, "type": e.type, "creationDate": e.created}
             for e in entries
         ]
-        return _page(listed, "stateMachines", maxResults, nextToken, 100)
+        return page(listed, "stateMachines", maxResults, nextToken, 100)
 
     @_operation("UpdateStateMachine")
     def update_state_machine(
@@ -407,7 +324,7 @@ class Client:
         with self._lock:
             versions = list(reversed(entry.versions.values()))  # newest first, as AWS lists them
         listed = [{"stateMachineVersionArn": v.arn, "creationDate": v.created} for v in versions]
-        return _page(listed, "stateMachineVersions", maxResults, nextToken, 100)
+        return page(listed, "stateMachineVersions", maxResults, nextToken, 100)
 
     @_operation("DeleteStateMachineVersion")
     def delete_state_machine_version(self, *, stateMachineVersionArn: str, **_: Any) -> dict[str, Any]:
@@ -442,7 +359,7 @@ class Client:
                     raise ConflictException(f"Alias {arn} already exists with a different configuration", operation)
                 return {"stateMachineAliasArn": arn, "creationDate": existing.created}
             now = self.clock.now()
-            entry.aliases[arn] = _Alias(arn, name, description or "", list(routingConfiguration), now, now)
+            entry.aliases[arn] = Alias(arn, name, description or "", list(routingConfiguration), now, now)
             self._keep(entry)
         return {"stateMachineAliasArn": arn, "creationDate": now}
 
@@ -498,7 +415,7 @@ class Client:
         entry = self._machine(stateMachineArn, "ListStateMachineAliases")
         with self._lock:
             listed = [{"stateMachineAliasArn": a.arn, "creationDate": a.created} for a in entry.aliases.values()]
-        return _page(listed, "stateMachineAliases", maxResults, nextToken, 100)
+        return page(listed, "stateMachineAliases", maxResults, nextToken, 100)
 
     # --- tags ---------------------------------------------------------------------------------------
 
@@ -556,7 +473,7 @@ class Client:
                 if existing.input == input_text and not existing.future.done():
                     return {"executionArn": arn_of_run, "startDate": existing.start_date}
                 raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn_of_run}'", "StartExecution")
-            run = _ExecutionEntry(
+            run = ExecutionEntry(
                 arn_of_run, name, entry, machine, input_text, History(self.clock), StopRequest(),
                 version_arn=version.arn if version else None, alias_arn=alias.arn if alias else None,
             )
@@ -619,7 +536,7 @@ class Client:
             events.reverse()
         if not includeExecutionData:
             events = [_without_data(event) for event in events]
-        return _page(events, "events", maxResults, nextToken, 1000)
+        return page(events, "events", maxResults, nextToken, 1000)
 
     @_operation("ListExecutions")
     def list_executions(
@@ -657,7 +574,7 @@ class Client:
             | ({"stateMachineAliasArn": r.alias_arn} if r.alias_arn else {})
             for r, e in executions if statusFilter in (None, e.status)
         ]
-        return _page(listed, "executions", maxResults, nextToken, 100)
+        return page(listed, "executions", maxResults, nextToken, 100)
 
     @_operation("StopExecution")
     def stop_execution(
@@ -684,7 +601,7 @@ class Client:
                 raise ExecutionNotRedrivable(
                     f"Execution is {status} and cannot be redriven: '{executionArn}'", operation
                 )
-            state, state_input = _redrive_point(ended.history, run.machine, json.loads(run.input))
+            state, state_input = redrive_point(ended.history, run.machine, json.loads(run.input))
             redrive = Redrive(ended.history, state, state_input, api_shapes.redrive_count(ended.history) + 1)
             run.future, run.history, run.stop = Future(), History(self.clock), StopRequest()
         if self.store is not None:
@@ -770,7 +687,7 @@ class Client:
     def list_activities(self, *, maxResults: int = 0, nextToken: str | None = None, **_: Any) -> dict[str, Any]:
         with self._lock:
             listed = [{k: a[k] for k in ("activityArn", "name", "creationDate")} for a in self._activities.values()]
-        return _page(listed, "activities", maxResults, nextToken, 100)
+        return page(listed, "activities", maxResults, nextToken, 100)
 
     @_operation("DeleteActivity")
     def delete_activity(self, *, activityArn: str, **_: Any) -> dict[str, Any]:
@@ -826,9 +743,9 @@ class Client:
 
     def get_paginator(self, operation_name: str) -> Paginator:
         """boto3's paginators for the listing operations (``paginate(**params)`` yields pages)."""
-        if operation_name not in _PAGINATED:
+        if operation_name not in PAGINATED:
             raise ValueError(f"Operation cannot be paginated: {operation_name}")
-        return Paginator(getattr(self, operation_name), _PAGINATED[operation_name])
+        return Paginator(getattr(self, operation_name), PAGINATED[operation_name])
 
     def close(self) -> None:
         """Stop every running execution and release the worker threads."""
@@ -842,7 +759,7 @@ class Client:
     # --- internals --------------------------------------------------------------------------------
 
     def _run(
-        self, run: _ExecutionEntry, value: Any, resources: MockedResources | None, redrive: Redrive | None = None
+        self, run: ExecutionEntry, value: Any, resources: MockedResources | None, redrive: Redrive | None = None
     ) -> None:
         """The execution's own thread: a callback task may wait for hours, so none shares a pool."""
         try:
@@ -859,7 +776,7 @@ class Client:
             return
         run.future.set_result(execution)
 
-    def _publish(self, entry: _StateMachineEntry, description: str) -> _Version:
+    def _publish(self, entry: StateMachineEntry, description: str) -> Version:
         """A new version of the current revision, or the latest one when it already is that revision
         (publishing is idempotent on AWS)."""
         latest = next(reversed(entry.versions.values()), None)
@@ -867,11 +784,11 @@ class Client:
             return latest
         arn = f"{entry.machine.arn}:{entry.next_version}"
         entry.next_version += 1
-        version = _Version(arn, entry.machine, entry.definition, entry.role_arn, entry.revision_id, description, self.clock.now())
+        version = Version(arn, entry.machine, entry.definition, entry.role_arn, entry.revision_id, description, self.clock.now())
         entry.versions[arn] = version
         return version
 
-    def _route(self, alias: _Alias) -> str:
+    def _route(self, alias: Alias) -> str:
         """The version an execution through ``alias`` runs: chosen by the routing weights."""
         pick = self.rng.uniform(0, sum(r["weight"] for r in alias.routing))
         for route in alias.routing:
@@ -880,7 +797,7 @@ class Client:
                 return str(route["stateMachineVersionArn"])
         return str(alias.routing[-1]["stateMachineVersionArn"])
 
-    def _routing_machine(self, routing: list[dict[str, Any]], operation: str) -> _StateMachineEntry:
+    def _routing_machine(self, routing: list[dict[str, Any]], operation: str) -> StateMachineEntry:
         """The state machine whose versions ``routing`` names (one or two, weights adding up to 100)."""
         if not 1 <= len(routing) <= 2 or sum(r.get("weight", 0) for r in routing) != 100:
             raise ValidationException(
@@ -912,12 +829,12 @@ class Client:
         except DefinitionError as invalid:
             raise InvalidDefinition(_definition_message(invalid.diagnostics), operation) from None
 
-    def _machine(self, arn: str, operation: str) -> _StateMachineEntry:
+    def _machine(self, arn: str, operation: str) -> StateMachineEntry:
         return self._find(self._machines, arn, operation, StateMachineDoesNotExist, "stateMachine")
 
     def _qualified(
         self, arn: str, operation: str, missing_ok: bool = False
-    ) -> tuple[Any, _Version | None, _Alias | None]:
+    ) -> tuple[Any, Version | None, Alias | None]:
         """(state machine, version, alias) that a state machine, version or alias ARN names."""
         self._check_arn(arn, "stateMachine", operation)
         base, qualifier = arn, None
@@ -939,7 +856,7 @@ class Client:
             raise missing(f"{words}: '{arn}'", operation)
         return entry, version, alias
 
-    def _alias(self, arn: str, operation: str) -> _Alias:
+    def _alias(self, arn: str, operation: str) -> Alias:
         _entry, _version, alias = self._qualified(arn, operation)
         if alias is None:
             raise _wrong_resource_type(arn, operation)
@@ -956,7 +873,7 @@ class Client:
             raise InvalidArn(f"Invalid Arn: '{arn}'", operation)
         raise ResourceNotFound(f"Resource not found: '{arn}'", operation)
 
-    def _execution(self, arn: str, operation: str) -> _ExecutionEntry:
+    def _execution(self, arn: str, operation: str) -> ExecutionEntry:
         if arn not in self._executions:
             self._adopt(arn)
         return self._find(self._executions, arn, operation, ExecutionDoesNotExist, "execution")
@@ -974,12 +891,12 @@ class Client:
         if entry is not None:
             self._take_in(stored, entry)
 
-    def _take_in(self, stored: Any, entry: _StateMachineEntry) -> _ExecutionEntry:
+    def _take_in(self, stored: Any, entry: StateMachineEntry) -> ExecutionEntry:
         """An ended (or elsewhere running) stored execution as one of this client's."""
         for event in stored.history:
             if isinstance(event["timestamp"], str):
                 event["timestamp"] = datetime.fromisoformat(event["timestamp"])
-        run = _ExecutionEntry(
+        run = ExecutionEntry(
             stored.execution_arn, stored.name, entry, entry.machine, to_json(stored.input), History(self.clock), StopRequest()
         )
         run.future.set_result(stored)
@@ -1042,7 +959,7 @@ class Client:
 
     # --- durability ---------------------------------------------------------------------------------
 
-    def _keep(self, entry: _StateMachineEntry | dict[str, Any]) -> None:
+    def _keep(self, entry: StateMachineEntry | dict[str, Any]) -> None:
         """Write a state machine (or an activity's dict) to the resource store, when durable."""
         if isinstance(entry, dict):
             self._keep_activity(entry)
@@ -1053,12 +970,12 @@ class Client:
         if self._kept is not None:
             self._kept.put(activity["activityArn"], "activity", activity | {"creationDate": activity["creationDate"].isoformat()})
 
-    def _load_machine(self, record: dict[str, Any]) -> _StateMachineEntry | None:
+    def _load_machine(self, record: dict[str, Any]) -> StateMachineEntry | None:
         """A kept state machine record as this client's entry (None, said on stderr, when its
         definition does not compile here, e.g. its ``${Name}`` substitutions are not bound)."""
         try:
             machine = self._compile(record["name"], record["definition"], "CreateStateMachine")
-            entry = _StateMachineEntry(
+            entry = StateMachineEntry(
                 machine, record["definition"], record["roleArn"], record["type"],
                 datetime.fromisoformat(record["creationDate"]), record["revisionId"],
                 datetime.fromisoformat(record["updateDate"]) if record["updateDate"] else None,
@@ -1068,7 +985,7 @@ class Client:
                 compiled = machine if v["definition"] == record["definition"] else self._compile(
                     record["name"], v["definition"], "PublishStateMachineVersion"
                 )
-                entry.versions[v["arn"]] = _Version(
+                entry.versions[v["arn"]] = Version(
                     v["arn"], compiled, v["definition"], v["roleArn"], v["revisionId"], v["description"],
                     datetime.fromisoformat(v["creationDate"]),
                 )
@@ -1076,7 +993,7 @@ class Client:
             print(f"stepflow: state machine {record['name']} not loaded: {invalid.message}", file=sys.stderr)
             return None
         for a in record["aliases"]:
-            entry.aliases[a["arn"]] = _Alias(
+            entry.aliases[a["arn"]] = Alias(
                 a["arn"], a["name"], a["description"], a["routing"],
                 datetime.fromisoformat(a["creationDate"]), datetime.fromisoformat(a["updateDate"]),
             )
@@ -1099,7 +1016,7 @@ class Client:
                 continue
             self._take_in(stored, entry)
             if recover and stored.status == "RUNNING":
-                _end_interrupted(stored, self.clock.now())
+                end_interrupted(stored, self.clock.now())
                 self.store.save(stored)
 
 
@@ -1112,39 +1029,6 @@ def _wrong_resource_type(arn: str, operation: str) -> InvalidArn:
     return InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", operation)
 
 
-def _redrive_point(events: list[dict[str, Any]], machine: StateMachine, execution_input: Any) -> tuple[str, Any]:
-    """The top-level state a redrive runs again, and its input: the last one entered and not exited."""
-    top_level = machine.compiled.root.states
-    open_states: dict[str, Any] = {}
-    last: str | None = None
-    for event in events:
-        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
-        if details is None or details["name"] not in top_level:
-            continue
-        if event["type"].endswith("StateEntered"):
-            last = details["name"]
-            open_states[last] = json.loads(details.get("input", "null"))
-        else:
-            open_states.pop(details["name"], None)
-    if last is not None and last in open_states:
-        return last, open_states[last]
-    return machine.compiled.root.start_at, execution_input
-
-
-def _end_interrupted(execution: Any, now: datetime) -> None:
-    """An execution the server was running when it stopped: ABORTED, with its ExecutionAborted event
-    (the history stays as recorded up to the interruption, never half an event)."""
-    last = execution.history[-1]["id"] if execution.history else 0
-    execution.history.append({
-        "timestamp": now, "type": "ExecutionAborted", "id": last + 1, "previousEventId": last,
-        "executionAbortedEventDetails": {
-            "error": "States.Runtime", "cause": "The execution was interrupted: the stepflow server stopped while it ran",
-        },
-    })
-    execution.status, execution.stop_date = "ABORTED", now
-    execution.error, execution.cause = "States.Runtime", execution.history[-1]["executionAbortedEventDetails"]["cause"]
-
-
 def _tag_dict(tags: list[dict[str, str]], operation: str) -> dict[str, str]:
     if len(tags) > _MAX_TAGS:
         raise _too_many_tags(operation)
@@ -1153,59 +1037,6 @@ def _tag_dict(tags: list[dict[str, str]], operation: str) -> dict[str, str]:
 
 def _too_many_tags(operation: str) -> TooManyTags:
     return TooManyTags(f"Too many tags: a resource can have at most {_MAX_TAGS} tags", operation)
-
-
-def _page(items: list[Any], key: str, max_results: int, token: str | None, default: int) -> dict[str, Any]:
-    """One page of ``items`` from ``token`` (an offset), with ``nextToken`` when more remain."""
-    size = max_results or default
-    try:
-        start = int(token or 0)
-    except ValueError:
-        raise api_errors.ERRORS["InvalidToken"](f"Invalid Token: '{token}'") from None
-    response: dict[str, Any] = {key: items[start : start + size]}
-    if start + size < len(items):
-        response["nextToken"] = str(start + size)
-    return response
-
-
-# Paginated operation -> the list its pages hold (botocore's paginator model for Step Functions).
-_PAGINATED = {
-    "get_execution_history": "events",
-    "list_executions": "executions",
-    "list_state_machines": "stateMachines",
-    "list_activities": "activities",
-    "list_map_runs": "mapRuns",
-}
-
-
-class Paginator:
-    """Pages of one listing operation, following ``nextToken`` as boto3's paginators do."""
-
-    def __init__(self, operation: Callable[..., dict[str, Any]], result_key: str) -> None:
-        self.operation, self.result_key = operation, result_key
-
-    def paginate(self, **params: Any) -> PageIterator:
-        return PageIterator(self.operation, self.result_key, params)
-
-
-class PageIterator:
-    def __init__(self, operation: Callable[..., dict[str, Any]], result_key: str, params: dict[str, Any]) -> None:
-        self.operation, self.result_key = operation, result_key
-        config = params.pop("PaginationConfig", {}) or {}
-        self.params = params | ({"maxResults": config["PageSize"]} if "PageSize" in config else {})
-
-    def __iter__(self) -> Any:
-        token = None
-        while True:
-            page = self.operation(**self.params, **({"nextToken": token} if token else {}))
-            yield page
-            token = page.get("nextToken")
-            if not token:
-                return
-
-    def build_full_result(self) -> dict[str, Any]:
-        """Every page's items in one response, as boto3's ``build_full_result`` gives them."""
-        return {self.result_key: [item for page in self for item in page[self.result_key]]}
 
 
 def _without_data(event: dict[str, Any]) -> dict[str, Any]:

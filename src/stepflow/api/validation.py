@@ -17,7 +17,7 @@ import functools
 import json
 from typing import Any, Mapping
 
-from stepflow.api.errors import ClientError, ValidationException, _error
+from stepflow.api.errors import ValidationException, _error
 
 SerializationException = _error("SerializationException")
 UnknownOperationException = _error("UnknownOperationException")

@@ -5,7 +5,6 @@ import argparse
 import ipaddress
 import os
 import sys
-from typing import Any
 
 from stepflow.cli._inputs import UsageError, load_resources_file
 from stepflow.cli._triggers import STACKS, stack_bindings
