@@ -46,3 +46,16 @@ def test_bars_follow_visits_with_branches_iterations_and_retries():
     assert by_label["Each (branch 1, iteration 1)"].depth == 2
     svg = timeline_svg(bars)
     assert svg.count('class="attempt"') == 3 and svg.startswith("<svg")
+
+
+def test_the_html_report_draws_the_timeline_too():
+    from stepflow.render.report import render_report
+
+    CALLS["n"] = 0
+    execution = StateMachine(DEFINITION, resources={FLAKY: flaky}).run({"items": [1]})
+
+    report = render_report(execution)
+
+    timeline = report[report.index('<section id="timeline">'):]
+    assert timeline.index("<svg") < timeline.index("</section>")
+    assert "Each (branch 1, iteration 0)" in timeline
