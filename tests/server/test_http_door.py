@@ -105,6 +105,10 @@ def test_binding_beyond_localhost_needs_an_explicit_flag_and_warns(tmp_path):
 
     server = Server(tmp_path, "--host", "0.0.0.0", "--allow-remote", "--token", "t").start()
     try:
+        # Other machines use names the server cannot know: with the token, any Host is served.
+        named = {"Host": f"my-laptop.local:{server.port}", "X-Amz-Target": "AWSStepFunctions.ListStateMachines", **API}
+        assert httpx.post(f"http://127.0.0.1:{server.port}/", content=b"{}", headers={**named, "Authorization": "Bearer t"}).status_code == 200
+        assert httpx.post(f"http://127.0.0.1:{server.port}/", content=b"{}", headers=named).status_code == 403
         server.stop()
         assert "WARNING: listening on 0.0.0.0" in server.process.stderr.read()
     finally:

@@ -3,9 +3,9 @@
 A web page the user happens to visit can send requests to ``127.0.0.1`` too. Two checks stop it:
 - DNS rebinding: the ``Host`` header must name this server (a loopback name and port, or the
   address it was explicitly bound to); a rebound attacker domain reaches the socket with its own
-  name in ``Host`` and is refused.
+  name in ``Host`` and is refused. (Bound beyond localhost with a token, the token does this.)
 - Cross-site requests: a request a browser marks as coming from another site (``Origin`` not
-  this server, or ``Sec-Fetch-Site: cross-site``) is refused, so no page can start executions or
+  the ``Host`` it was sent to, or ``Sec-Fetch-Site: cross-site``) is refused, so no page can start executions or
   upload files. (The API also needs the ``X-Amz-Target`` header, which a page can only send after a
   CORS preflight that this server never approves.)
 With an access token, every request must carry it: the SigV4 access key ID of an AWS client
@@ -55,10 +55,13 @@ class Guard:
     def refusal(self, headers: dict[str, str], scope: Scope) -> str | None:
         """Why a request is refused, or None."""
         allowed = self.allowed_hosts()
-        if headers.get("host", "").lower() not in allowed:
+        # Beyond localhost with a token, other machines reach the server under names it cannot know;
+        # the token (which a rebinding page does not have) stands in for the Host check there.
+        check_host = self.token is None or self.host in LOOPBACK_NAMES or self.host in ("::1",)
+        if check_host and headers.get("host", "").lower() not in allowed:
             return f"Host {headers.get('host', '')!r} is not this server (expected one of {sorted(allowed)})"
         origin = headers.get("origin")
-        if origin is not None and origin.lower().removeprefix("http://") not in allowed:
+        if origin is not None and origin.lower().removeprefix("http://") != headers.get("host", "").lower():
             return f"cross-site request from {origin} refused"
         if headers.get("sec-fetch-site") == "cross-site":
             return "cross-site request refused"
