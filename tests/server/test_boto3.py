@@ -204,12 +204,17 @@ def test_redrive_goes_on_from_the_failed_state_without_rerunning_what_succeeded(
     failed = wait_done(sfn, execution)
     assert (failed["status"], failed["redriveCount"], failed["redriveStatus"]) == ("FAILED", 0, "REDRIVABLE")
 
-    redriven = sfn.redrive_execution(executionArn=execution)
+    redriven = sfn.redrive_execution(executionArn=execution, clientToken="retry-safe")
+    again = sfn.redrive_execution(executionArn=execution, clientToken="retry-safe")  # an SDK's retry
     done = wait_done(sfn, execution)
     events = sfn.get_execution_history(executionArn=execution)["events"]
 
     assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", {"id": "r1", "attempt": 2})
     assert (done["redriveCount"], done["redriveDate"]) == (1, redriven["redriveDate"])
+    assert again["redriveDate"] == redriven["redriveDate"]
+    listed = sfn.list_executions(stateMachineArn=arn, redriveFilter="REDRIVEN")["executions"]
+    assert [(e["executionArn"], e["redriveCount"]) for e in listed] == [(execution, 1)]
+    assert sfn.list_executions(stateMachineArn=arn, redriveFilter="NOT_REDRIVEN")["executions"] == []
     types = [e["type"] for e in events]
     failed_at = types.index("ExecutionFailed")
     assert types[failed_at + 1] == "ExecutionRedriven"

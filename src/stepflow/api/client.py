@@ -545,10 +545,12 @@ class Client:
         stateMachineArn: str | None = None,
         mapRunArn: str | None = None,
         statusFilter: str | None = None,
+        redriveFilter: str | None = None,
         maxResults: int = 0,
         nextToken: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
+        """``redriveFilter``: REDRIVEN (redriven at least once) or NOT_REDRIVEN."""
         if mapRunArn is not None:  # a Map Run's child executions
             return self.map_runs.list_children(
                 mapRunArn=mapRunArn, statusFilter=statusFilter, maxResults=maxResults, nextToken=nextToken
@@ -572,7 +574,9 @@ class Client:
             api_shapes.list_item(e)
             | ({"stateMachineVersionArn": r.version_arn} if r.version_arn else {})
             | ({"stateMachineAliasArn": r.alias_arn} if r.alias_arn else {})
-            for r, e in executions if statusFilter in (None, e.status)
+            for r, e in executions
+            if statusFilter in (None, e.status)
+            and redriveFilter in (None, "REDRIVEN" if api_shapes.redrive_count(e.history) else "NOT_REDRIVEN")
         ]
         return page(listed, "executions", maxResults, nextToken, 100)
 
@@ -591,10 +595,13 @@ class Client:
         """Go on with a FAILED, TIMED_OUT or ABORTED execution from the state that did not succeed,
         on the input that state had, under the same ARN; the states that succeeded are not run
         again and their events stay (AWS CLI reference, redrive-execution). A Parallel or Map state
-        runs again whole (AWS reruns only its failed branches and iterations)."""
+        runs again whole (AWS reruns only its failed branches and iterations). A call repeating the
+        last one's ``clientToken`` (an SDK retrying) answers as that call did."""
         operation = "RedriveExecution"
         run = self._execution(executionArn, operation)
         with self._lock:
+            if clientToken is not None and run.redriven_by is not None and run.redriven_by[0] == clientToken:
+                return {"redriveDate": run.redriven_by[1]}
             ended = run.future.result() if run.future.done() else None
             status = ended.status if ended is not None else "RUNNING"
             if ended is None or status not in api_shapes.REDRIVABLE or run.state_machine.type == "EXPRESS":
@@ -611,7 +618,10 @@ class Client:
         ).start()
         while run.history.last_event_id <= len(ended.history) and not run.future.done():
             time.sleep(0.0005)  # ExecutionRedriven is the run's first act
-        return {"redriveDate": run.history.events[len(ended.history)]["timestamp"]}
+        redrive_date = run.history.events[len(ended.history)]["timestamp"]
+        if clientToken is not None:
+            run.redriven_by = (clientToken, redrive_date)
+        return {"redriveDate": redrive_date}
 
     @_operation("ListMapRuns")
     def list_map_runs(self, **request: Any) -> dict[str, Any]:

@@ -84,6 +84,8 @@ class ExecutionEntry:
     future: Future[Any] = field(default_factory=Future)
     version_arn: str | None = None
     alias_arn: str | None = None
+    # The last RedriveExecution's clientToken and redriveDate: the same token again is the same call.
+    redriven_by: tuple[str, datetime] | None = None
 
     @property
     def start_date(self) -> datetime:
