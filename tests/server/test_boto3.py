@@ -248,3 +248,20 @@ def test_a_worker_that_hangs_up_during_a_long_poll_is_not_handed_the_task(server
     task = sfn.get_activity_task(activityArn=activity, workerName="present")
 
     assert json.loads(task["input"]) == {"n": 1}  # the worker still there got it
+
+
+def test_concurrent_clients_each_get_their_own_answers(server, sfn):
+    from concurrent.futures import ThreadPoolExecutor
+
+    arn = sfn.create_state_machine(name="Concurrent", definition=GREET, roleArn=ROLE)["stateMachineArn"]
+
+    def one(n: int) -> tuple[str, dict]:
+        client = boto3_client(server.url)
+        started = client.start_execution(stateMachineArn=arn, name=f"c{n}", input=json.dumps({"name": f"n{n}"}))
+        return started["executionArn"], wait_done(client, started["executionArn"])
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(one, range(32)))
+
+    assert [json.loads(d["output"]) for _, d in results] == [{"greeting": f"Hello n{n}"} for n in range(32)]
+    assert len(sfn.list_executions(stateMachineArn=arn, maxResults=100)["executions"]) == 32
