@@ -7,7 +7,7 @@ import os
 import sys
 
 from stepflow.cli._inputs import UsageError, load_resources_file
-from stepflow.cli._triggers import STACKS, stack_bindings
+from stepflow.cli._triggers import STACKS, stack_bindings, stacks_up
 
 TOKEN_ENV = "STEPFLOW_SERVE_TOKEN"
 
@@ -23,7 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8083, help="port (default 8083; 0 picks a free one)")
     parser.add_argument("--resources", metavar="FILE.py", help="a Python file defining RESOURCES = {arn: handler}")
-    parser.add_argument("--stack", choices=sorted(STACKS), help="bind a named local stack's resources")
+    parser.add_argument(
+        "--stack", choices=sorted(STACKS),
+        help="bind a named local stack's resources (a stack that is up in the data root is bound anyway)",
+    )
     parser.add_argument(
         "--mock-config", metavar="FILE",
         help="a Step Functions Local MockConfigFile for 'stateMachineArn#TestCase' (default: $SFN_MOCK_CONFIG)",
@@ -57,7 +60,8 @@ def serve_command(args: argparse.Namespace) -> int:
             + ("" if token else " without an access token"),
             file=sys.stderr,
         )
-    resources, substitutions = stack_bindings([args.stack] if args.stack else [])
+    # A stack that is up in the data root is bound too: its upload trigger starts its state machine.
+    resources, substitutions = stack_bindings(sorted({*stacks_up(), *([args.stack] if args.stack else [])}))
     if args.resources:
         file_resources, file_substitutions = load_resources_file(args.resources)
         resources.update(file_resources)
