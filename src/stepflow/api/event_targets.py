@@ -121,6 +121,8 @@ class TargetRunner:
             self._stop.wait(self.interval)
 
     def tick(self) -> None:
+        if not self.bus.path.exists():  # no rule was ever put: nothing to announce or deliver
+            return
         if self.watch:
             self.scan()
         deliver_pending(self.bus, self.client)

@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--token", help=f"access token every request must carry (default: ${TOKEN_ENV})")
     parser.add_argument(
-        "--watch", action="store_true", help="start the upload trigger for files dropped into the bucket folders"
+        "--watch", action="store_true",
+        help="also send the Object Created events of files dropped into notifying buckets' folders",
     )
     parser.set_defaults(handler=serve_command)
 
