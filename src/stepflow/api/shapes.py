@@ -35,7 +35,10 @@ def redrive_count(history: list[dict[str, Any]]) -> int:
 
 
 def _redrive_fields(execution: Any) -> dict[str, Any]:
-    redriven = [event for event in execution.history if event["type"] == "ExecutionRedriven"]
+    """redriveCount (and redriveDate once redriven); a shape without a history (a Map Run's child
+    summary) was never redriven."""
+    history = getattr(execution, "history", ())
+    redriven = [event for event in history if event["type"] == "ExecutionRedriven"]
     return {"redriveCount": len(redriven)} | ({"redriveDate": redriven[-1]["timestamp"]} if redriven else {})
 
 
