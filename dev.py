@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".stepflow-install"
 # face_recognition's metadata depends on `dlib`, which pip would compile; its real dependencies
-# (dlib-bin, face_recognition_models, Click, numpy, Pillow) are in pyproject.toml instead.
+# (dlib-bin, face_recognition_models, Click, numpy, Pillow) are the `faces` extra in pyproject.toml.
 NO_DEPS = ["face_recognition==1.3.0"]
+# The test suite also drives the terminal stepper and executes the notebooks.
+EXTRAS = ["faces", "test", "step", "notebook", "aws", "server"]
 
 
 def python() -> Path:
@@ -44,7 +46,7 @@ def ensure_venv() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     print("dev.py: installing stepflow and its dependencies", file=sys.stderr)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[{','.join(EXTRAS)}]"], check=True)
     subprocess.run([*pip, "--no-deps", *NO_DEPS], check=True)
     STAMP.write_text(install_fingerprint())
 

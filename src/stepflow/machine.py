@@ -18,6 +18,7 @@ from stepflow.engine.history import History
 from stepflow.engine.maprun.child import check_shippable
 from stepflow.engine.maprun.executors import map_executor as resolve_map_executor
 from stepflow.engine.maprun.settings import MapRunSettings
+from stepflow.engine.states.base import VisitState, run_state
 from stepflow.integrations.callbacks import CallbackHub
 from stepflow.integrations.resources import Resources
 from stepflow.integrations.table import resolve
@@ -98,13 +99,21 @@ class StateMachine:
         history: History | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
         redrive: Redrive | None = None,
+        visit_state: VisitState = run_state,
+        outside_answers: bool | None = None,
     ) -> Execution:
         """Run once on ``input`` (a JSON value, None being JSON null; omitted means ``{}`` as
         StartExecution without input) and return the finished Execution, whatever its status.
         ``resources`` stands in for the machine's resources for this run only (e.g. a test case's
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
         events; ``on_event`` is called with each history event as it is recorded (see ``execute``);
-        ``redrive`` goes on from a failed run (RedriveExecution)."""
+        ``redrive`` goes on from a failed run (RedriveExecution); ``visit_state`` wraps each state
+        visit (a debugger's pause, see ``debug``).
+
+        ``outside_answers`` says whether another thread may answer task tokens while this call
+        blocks (default: only when a ``stop`` is given, as the client's start_execution does).
+        Without, a virtual-time run never hangs on a callback or activity task: time moves to its
+        timeout, and one with no timeout raises UnansweredTask naming the state."""
         execution_name = check_name(name or str(uuid.uuid4()))
         if input is not NO_INPUT:
             check_execution_input(input)
@@ -122,9 +131,23 @@ class StateMachine:
             stop=stop,
             history=history,
             on_event=on_event,
+            settle_waits=not (stop is not None if outside_answers is None else outside_answers),
             map_runs=self.map_runs,
             redrive=redrive,
+            visit_state=visit_state,
         )
+
+    def debug(self, input: Any = NO_INPUT, *, breakpoints: Any = (), **kwargs: Any) -> Any:
+        """A stepping session paused before the first state (see ``stepflow.debug.DebugSession``)."""
+        from stepflow.debug.session import DebugSession
+
+        return DebugSession(self, {} if input is NO_INPUT else input, breakpoints=breakpoints, **kwargs)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the graph (see ``stepflow.render.notebook``)."""
+        from stepflow.render.notebook import machine_bundle
+
+        return machine_bundle(self)
 
 
 def _name_from_file(path: str | os.PathLike[str]) -> str:

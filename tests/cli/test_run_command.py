@@ -60,7 +60,8 @@ def run_json(files, tmp_path, *extra):
 def test_json_prints_one_object_with_the_outcome_and_exits_0(files, tmp_path):
     done = run_json(files, tmp_path, "--input", '{"who": "Ann"}')
     assert done.returncode == 0
-    assert json.loads(done.stdout) == {
+    result = json.loads(done.stdout)
+    assert {key: result[key] for key in ("status", "output", "error", "cause")} == {
         "status": "SUCCEEDED",
         "output": {"greeting": "Hello, Ann!"},
         "error": None,
@@ -72,7 +73,8 @@ def test_json_prints_one_object_with_the_outcome_and_exits_0(files, tmp_path):
 def test_a_failed_run_still_exits_0_with_task_error_name_and_cause(files, tmp_path):
     done = run_json(files, tmp_path, "--input", '{"reject": true}')
     assert done.returncode == 0
-    assert json.loads(done.stdout) == {
+    assert json.loads(done.stdout) | {"name": None, "executionArn": None} == {
+        "name": None, "executionArn": None,
         "status": "FAILED",
         "output": None,
         "error": "Greeting.Rejected",
@@ -126,9 +128,10 @@ def test_a_definition_that_does_not_load_exits_non_zero_with_its_diagnostics(tmp
     bad = tmp_path / "bad.asl.json"
     bad.write_text(json.dumps({"StartAt": "Nowhere", "States": {"A": {"Type": "Pass", "End": True}}}))
     done = stepflow(bad, "--json", cwd=tmp_path, env_home=tmp_path / "h")
-    assert done.returncode != 0
-    assert done.stdout == ""
-    assert "/StartAt" in done.stderr
+    assert done.returncode == 2
+    result = json.loads(done.stdout)  # still exactly one JSON object
+    assert (result["status"], result["error"]) == (None, "InvalidDefinition")
+    assert "/StartAt" in result["cause"] and "/StartAt" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -220,6 +223,6 @@ def test_a_pass_result_too_large_for_json_refuses_the_definition(tmp_path):
     bad = tmp_path / "huge.asl.json"
     bad.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1e999, "End": true}}}')
     done = stepflow(bad, "--json", cwd=tmp_path, env_home=tmp_path / "h")
-    assert done.returncode != 0
-    assert done.stdout == ""
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["error"] == "InvalidDefinition"  # --json: still one object
     assert "INVALID_JSON_DESCRIPTION" in done.stderr and "1e999 is out of range" in done.stderr

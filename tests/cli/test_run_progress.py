@@ -39,7 +39,7 @@ def test_run_on_a_terminal_shows_progress_then_clears_it(definition, monkeypatch
     assert main(["run", str(definition), "--virtual-time", "--input", "[1, 2, 3]"]) == 0
     shown = terminal.getvalue()
     assert "\r1 events" in shown  # the first event is shown at once
-    assert shown.endswith("\r")  # finish() blanked the line
+    assert "\r1 events" + "\r" + " " * len("1 events") + "\r" in shown  # finish() blanked the line
     assert "status: SUCCEEDED" in capsys.readouterr().out
 
 

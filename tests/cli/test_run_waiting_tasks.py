@@ -30,3 +30,18 @@ def test_a_task_waiting_for_its_token_is_announced_and_times_out(tmp_path: Path)
     assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
     assert "waits for an answer from outside (sqs:sendMessage.waitForTaskToken)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_task_nobody_can_answer_and_without_a_timeout_ends_with_a_typed_error(tmp_path: Path) -> None:
+    untimed = json.loads(json.dumps(DEFINITION))
+    del untimed["States"]["AwaitApproval"]["TimeoutSeconds"]
+    definition = tmp_path / "approval.asl.json"
+    definition.write_text(json.dumps(untimed))
+    done = subprocess.run(
+        [sys.executable, "-m", "stepflow", "run", str(definition), "--json"],
+        capture_output=True, text=True, timeout=60, env={"STEPFLOW_HOME": str(tmp_path / "home"), "PATH": ""},
+    )
+    assert done.returncode == 2
+    result = json.loads(done.stdout)  # still one JSON object
+    assert (result["status"], result["error"]) == ("ABORTED", "UnansweredTask")
+    assert "state 'AwaitApproval' waits for its task token" in done.stderr and "Traceback" not in done.stderr

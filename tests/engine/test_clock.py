@@ -186,3 +186,15 @@ def test_real_clock_timeline_records_the_branch_end():
     with clock.timeline() as timeline:
         before_exit = clock.now()
     assert timeline.end >= before_exit
+
+
+def test_virtual_time_starts_at_the_real_current_time_unless_pinned():
+    from datetime import datetime, timezone
+
+    from stepflow.runtime.clock import DEFAULT_VIRTUAL_START, VirtualClock
+
+    before = datetime.now(timezone.utc)
+    started = VirtualClock().now()
+    assert before.replace(microsecond=before.microsecond // 1000 * 1000) <= started <= datetime.now(timezone.utc)
+    assert started.microsecond % 1000 == 0  # whole milliseconds, as history timestamps show
+    assert VirtualClock(DEFAULT_VIRTUAL_START).now() == DEFAULT_VIRTUAL_START

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stepflow import StateMachine
+from stepflow import StateMachine, VirtualClock
+from stepflow.runtime.clock import DEFAULT_VIRTUAL_START
 
 HELLO_ARN = "arn:aws:lambda:us-east-1:123456789012:function:HelloFunction"
 
@@ -198,7 +199,7 @@ def test_parameters_reads_the_context_object():
             }
         },
     }
-    machine = StateMachine(definition, name="Orders")
+    machine = StateMachine(definition, name="Orders", clock=VirtualClock(DEFAULT_VIRTUAL_START))
     execution = machine.run({"n": 1}, name="exec-1")
     assert execution.output == {
         "execution": "exec-1",

@@ -227,3 +227,17 @@ def test_an_abandoned_handler_thread_does_not_block_process_exit():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=20)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "States.Timeout"
+
+
+def test_a_lambda_arn_with_no_handler_says_which_arns_have_handlers_and_how_to_register(caplog):
+    from stepflow import StateMachine
+
+    known = "arn:aws:lambda:us-east-1:123456789012:function:Ship"
+    missing = "arn:aws:lambda:us-east-1:123456789012:function:Charge"
+    machine = StateMachine({"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": missing, "End": True}}},
+                           resources={known: lambda event, context: event})
+    execution = machine.run()
+    assert execution.error == "Lambda.ResourceNotFoundException"  # as AWS fails it
+    advice = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("stepflow"))
+    assert f"no handler is registered for the Lambda function {missing}" in advice
+    assert f"Functions with handlers: {known}" in advice and "resources={" in advice and "--resources" in advice

@@ -22,3 +22,15 @@ def run_every_state_type(execution_input: dict[str, Any], name: str = "demo") ->
     machine = StateMachine(load("every-state-type.asl.json"), resources=work_resources.RESOURCES,
                            substitutions=work_resources.SUBSTITUTIONS, name="every-state-type")
     return machine.run(execution_input, name=name)
+
+
+def node_fills(html_or_svg: str) -> dict[str, str]:
+    """Each drawn state's fill colour, by state name, from Graphviz's SVG or the layered fallback's."""
+    import re
+
+    fills = {}
+    for node_id, body in re.findall(r'<g id="node_s_(\w+)" class="node">(.*?)</g>', html_or_svg, re.S):
+        found = re.search(r'fill="(#[0-9a-fA-F]{6})"', body)
+        if found:
+            fills.setdefault(node_id, found.group(1))
+    return fills

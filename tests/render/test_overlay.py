@@ -182,3 +182,14 @@ def test_a_state_aborted_event_marks_the_visit_cancelled_and_a_stopped_execution
     overlay = build_overlay(graph, h.events)
     assert overlay.execution_status == "ABORTED"
     assert overlay.run("s_Hold").status == "aborted" and overlay.run("s_Hold").aborted == 1
+
+
+def test_the_start_edge_of_a_real_run_is_drawn_as_taken():
+    # AWS (and the engine) link the first StateEntered event to 0, not to ExecutionStarted.
+    from stepflow import StateMachine
+
+    definition = {"StartAt": "First", "States": {"First": {"Type": "Pass", "End": True}}}
+    execution = StateMachine(definition).run()
+    assert execution.history[1]["previousEventId"] == 0
+    graph = build_graph(definition)
+    assert ("__start__", "s_First", "start") in _taken(graph, build_overlay(graph, execution.history))

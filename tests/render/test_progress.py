@@ -64,3 +64,18 @@ def test_nothing_is_written_off_a_terminal():
         progress(event)
     progress.finish()
     assert stream.getvalue() == ""
+
+
+def test_the_line_redraws_on_a_timer_while_no_event_comes():
+    import time
+
+    stream = _Terminal()
+    moments = [0.0]
+    progress = ProgressLine(stream, interval=0.01, now=lambda: moments[0]).start()
+    progress({"id": 1, "type": "WaitStateEntered", "stateEnteredEventDetails": {"name": "Hold", "input": "{}"}})
+    moments[0] = 42.0  # 42 s later, no further event
+    deadline = time.monotonic() + 5
+    while "Hold for 42 s" not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    progress.finish()
+    assert "\rHold for 42 s · 1 events" in stream.getvalue()

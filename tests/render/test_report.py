@@ -73,10 +73,12 @@ def test_each_visit_shows_its_data_flow_stages(execution):
 
 
 def test_without_graphviz_the_report_draws_its_own_graph(execution, monkeypatch):
-    monkeypatch.setattr(report, "graphviz_available", lambda: False)
+    from stepflow.render import layout_svg
+
+    monkeypatch.setattr(layout_svg, "graphviz_available", lambda: False)
     html = report.render_report(execution)
     svg = html[html.index("<svg"): html.index("</svg>")]
-    assert '<g id="node_s_Handle" class="node"><a href="#flow_s_Handle">' in svg
+    assert '<g id="node_s_Handle" class="node"><title>Handle</title><a href="#flow_s_Handle">' in svg
     assert svg.count('class="node"') == len(build_graph(execution.definition).nodes)
 
 

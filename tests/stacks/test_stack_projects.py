@@ -71,7 +71,9 @@ def test_an_asl_file_still_runs_as_before(tmp_path):
     definition = tmp_path / "m.asl.json"
     definition.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')
     done = run(["run", str(definition), "--input", '{"a": 1}', "--json"], tmp_path, tmp_path)
-    assert json.loads(done.stdout) == {"status": "SUCCEEDED", "output": {"a": 1}, "error": None, "cause": None}
+    summary = json.loads(done.stdout)
+    contract = {key: summary[key] for key in ("status", "output", "error", "cause")}
+    assert contract == {"status": "SUCCEEDED", "output": {"a": 1}, "error": None, "cause": None}
 
 
 def test_the_template_stack_fixture_runs_a_machine(template_stack):

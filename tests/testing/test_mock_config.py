@@ -249,3 +249,21 @@ def test_a_test_case_run_without_input_starts_from_an_empty_object_as_start_exec
     execution = run_test_case(machine, TestCase.of({"Echo": {"Return": {"MessageId": "1"}}}))
 
     assert execution.output == {"sent": {"MessageId": "1"}}
+
+
+def test_an_unknown_state_machine_name_lists_the_names_and_where_names_come_from():
+    config = MockConfig.load(MOCK_FILE)
+    with pytest.raises(MockConfigError) as unknown:
+        config.test_case("LambdaSqsIntegration", "HappyPath")
+    message = str(unknown.value)
+    assert "(it has: 'LambdaSQSIntegration')" in message
+    assert "StateMachine.from_file" in message and "orders.asl.json -> 'orders'" in message
+
+
+def test_a_mocked_state_the_machine_does_not_have_is_refused_listing_its_states(machine):
+    case = TestCase.of({"LambdaStateTypo": {"Return": {}}}, "Typo")
+    with pytest.raises(MockConfigError) as unknown:
+        run_test_case(machine, case)
+    message = str(unknown.value)
+    assert "test case 'Typo' mocks 'LambdaStateTypo'" in message
+    assert "its states: LambdaState, SQSState" in message

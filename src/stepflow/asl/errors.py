@@ -9,7 +9,7 @@ Both derive from ``StepflowError``, which the CLI turns into a clear message and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 
@@ -63,9 +63,32 @@ class Diagnostic:
     message: str
     location: str  # JSON pointer into the definition, e.g. "/States/FaceDetection/Next"
     severity: Severity = "ERROR"
+    # For people, not AWS's response: a fix to try ("did you mean 'ChargeCard'?"), and the location
+    # of the diagnostic this one follows from (a state unreachable only because of a misspelt Next).
+    hint: str = field(default="", compare=False)
+    follows: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.severity} {self.code} at {self.location or '/'}: {self.message}"
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{self.severity} {self.code} at {self.location or '/'}: {self.message}{hint}"
+
+
+def readable(diagnostics: list[Diagnostic]) -> list[str]:
+    """One line per problem for a person; the states unreachable only because of a misspelt
+    target are folded into one line under it."""
+    lines = []
+    for diagnostic in diagnostics:
+        if diagnostic.follows is None:
+            lines.append(str(diagnostic))
+            stranded = [_last_name(d.location) for d in diagnostics if d.follows == diagnostic.location]
+            if stranded:
+                lines.append(f"  and so not reachable: {', '.join(stranded)}")
+    return lines
+
+
+def _last_name(pointer: str) -> str:
+    """The last part of a JSON pointer, unescaped (``/States/A~1B`` -> ``A/B``)."""
+    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
 
 
 class DefinitionError(StepflowError):
@@ -73,5 +96,6 @@ class DefinitionError(StepflowError):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
-        lines = "\n".join(f"  {d}" for d in diagnostics)
-        super().__init__(f"the definition has {len(diagnostics)} problem(s):\n{lines}")
+        causes = sum(1 for d in diagnostics if d.follows is None)
+        lines = "\n".join(f"  {line}" for line in readable(diagnostics))
+        super().__init__(f"the definition has {causes} problem(s):\n{lines}")

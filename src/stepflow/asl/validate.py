@@ -14,6 +14,7 @@ fields or states is checked here, walking the raw dict so a broken state does no
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -245,32 +246,44 @@ class _Checker:
     def graph(self, raw: dict[str, Any], states: dict[str, Any], where: str) -> None:
         """Targets exist, a terminal state exists, and every state is reachable from StartAt."""
         edges: dict[str, list[str]] = {}
+        guesses: list[tuple[str, str]] = []  # (pointer of a missing target, the state it likely meant)
         for name, state in states.items():
             edges[name] = []
             for target, at in _transitions(state, pointer_join(where, "States", name)):
                 if target in states:
                     edges[name].append(target)
                 else:
-                    self.report(MISSING_TARGET, f"Missing 'Next' target: {target}", at)
+                    hint = self.misspelt(target, states, at, guesses)
+                    self.found.append(Diagnostic(MISSING_TARGET, f"Missing 'Next' target: {target}", at, hint=hint))
         start = raw.get("StartAt") if isinstance(raw.get("StartAt"), str) else None
         if start is not None and start not in states:
-            self.report(MISSING_TARGET, f"Missing 'StartAt' target: {start}", pointer_join(where, "StartAt"))
+            at = pointer_join(where, "StartAt")
+            hint = self.misspelt(start, states, at, guesses)
+            self.found.append(Diagnostic(MISSING_TARGET, f"Missing 'StartAt' target: {start}", at, hint=hint))
         if not any(_is_terminal(state) for state in states.values()):
             # AWS: no terminal state suppresses the reachability walk.
             self.report(MISSING_END, "Workflow has no terminal state", where)
             return
-        reached = set()
-        todo = [start] if start in states else []
-        while todo:
-            name = todo.pop()
-            if name not in reached:
-                reached.add(name)
-                todo.extend(edges[name])
+        reached = _reached([start] if start in states else [], edges, set())
+        # A state reached once a misspelt target is corrected is unreachable only because of it.
+        follows: dict[str, str] = {}
+        for at, meant in guesses:
+            for name in _reached([meant], edges, reached | set(follows)) - reached:
+                follows.setdefault(name, at)
         if start in states:
             for name in states:
                 if name not in reached:
-                    self.report(MISSING_TARGET, f'State "{name}" is not reachable.',
-                                pointer_join(where, "States", name))
+                    self.found.append(Diagnostic(MISSING_TARGET, f'State "{name}" is not reachable.',
+                                                 pointer_join(where, "States", name), follows=follows.get(name)))
+
+    @staticmethod
+    def misspelt(target: str, states: dict[str, Any], at: str, guesses: list[tuple[str, str]]) -> str:
+        """"did you mean 'X'?" when a state in the scope is named much like ``target``."""
+        close = difflib.get_close_matches(target, list(states), n=1, cutoff=0.6)
+        if not close:
+            return ""
+        guesses.append((at, close[0]))
+        return f"did you mean {close[0]!r}?"
 
     # -- states ------------------------------------------------------------------------------
 
@@ -617,6 +630,17 @@ def _transitions(state: Any, where: str) -> Iterator[tuple[str, str]]:
         for index, catcher in enumerate(_list(state.get("Catch"))):
             if isinstance(catcher, dict) and isinstance(catcher.get("Next"), str):
                 yield catcher["Next"], pointer_join(where, "Catch", index, "Next")
+
+
+def _reached(todo: list[str], edges: dict[str, list[str]], known: set[str]) -> set[str]:
+    """The states reached from ``todo`` along ``edges``, not walking into ``known`` ones."""
+    reached: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in reached and name not in known:
+            reached.add(name)
+            todo.extend(edges[name])
+    return reached
 
 
 def _is_terminal(state: Any) -> bool:

@@ -15,6 +15,7 @@ import sys
 import traceback
 
 from stepflow.asl.errors import StepflowError
+from stepflow.extras import missing_extra
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
@@ -53,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         # point stdout at /dev/null so the interpreter's final flush cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # a place on disk the user named (an output file, STEPFLOW_HOME)
+        print(f"stepflow: {_os_error(error)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:  # the CLI never ends in a bare traceback
+        missing = missing_extra(error) if isinstance(error, ImportError) else None
+        if missing is not None:  # an optional part whose extra is not installed
+            print(f"stepflow: {missing}", file=sys.stderr)
+            return EXIT_USAGE
         if os.environ.get("STEPFLOW_DEBUG"):
             traceback.print_exc()
         print(
@@ -62,3 +70,20 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _os_error(error: OSError) -> str:
+    """``cannot use PATH: reason``, naming STEPFLOW_HOME when PATH lies in the data root."""
+    from stepflow.settings import data_root
+
+    reason = error.strerror or str(error)
+    if error.filename is None:
+        return reason
+    path = os.path.abspath(os.fsdecode(error.filename))
+    setting = ""
+    try:
+        if os.path.commonpath([path, str(data_root())]) == str(data_root()):
+            setting = " (in the data root: set STEPFLOW_HOME to a writable folder)"
+    except (StepflowError, ValueError):
+        pass
+    return f"cannot use {path}: {reason}{setting}"

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from typing import Any
+
 from stepflow.riderphoto.stack import COLLECTION_ID
-from stepflow.services.faces import FACE_MODEL_VERSION, FaceCollections
 from stepflow.settings import data_root
 
 
@@ -30,34 +31,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions.add_parser("list", help="list the collections").set_defaults(handler=run_list)
 
 
+def _collections() -> Any:
+    """The data root's face collections (numpy comes with the 'faces' extra: imported when used)."""
+    from stepflow.services.faces import FaceCollections
+
+    return FaceCollections(data_root())
+
+
 def _print(document: object) -> int:
     print(json.dumps(document, indent=4))
     return 0
 
 
 def run_create(args: argparse.Namespace) -> int:
-    return _print(FaceCollections(data_root()).create_collection(args.collection_id))
+    return _print(_collections().create_collection(args.collection_id))
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    return _print(FaceCollections(data_root()).delete_collection(args.collection_id))
+    return _print(_collections().delete_collection(args.collection_id))
 
 
 def run_describe(args: argparse.Namespace) -> int:
-    return _print(FaceCollections(data_root()).describe_collection(args.collection_id))
+    return _print(_collections().describe_collection(args.collection_id))
 
 
 def run_list(args: argparse.Namespace) -> int:
-    collections = FaceCollections(data_root()).list_collections()
+    collections = _collections().list_collections()
+    from stepflow.services.faces import FACE_MODEL_VERSION
+
     versions = [FACE_MODEL_VERSION] * len(collections)
     return _print({"CollectionIds": collections, "FaceModelVersions": versions})
 
 
 def run_list_faces(args: argparse.Namespace) -> int:
-    faces = FaceCollections(data_root()).list_faces(args.collection_id)
+    from stepflow.services.faces import FACE_MODEL_VERSION
+
+    faces = _collections().list_faces(args.collection_id)
     return _print({"Faces": faces, "FaceModelVersion": FACE_MODEL_VERSION})
 
 
 def run_delete_faces(args: argparse.Namespace) -> int:
-    deleted = FaceCollections(data_root()).delete_faces(args.collection_id, args.face_ids)
+    deleted = _collections().delete_faces(args.collection_id, args.face_ids)
     return _print({"DeletedFaces": deleted})

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from stepflow.api.shapes import EXECUTION_STATUSES, describe_execution, list_item
+from stepflow.render.terminal import print_table
 from stepflow.store import data_root_store, iso_datetimes, state_machine_name
 
 
@@ -49,7 +50,7 @@ def list_command(args: argparse.Namespace) -> int:
         return 0
     rows = [(e.name, e.status, _when(e.start_date), _when(e.stop_date), state_machine_name(e.state_machine_arn))
             for e in executions]
-    _print_table(("NAME", "STATUS", "STARTED", "STOPPED", "STATE MACHINE"), rows)
+    print_table(("NAME", "STATUS", "STARTED", "STOPPED", "STATE MACHINE"), rows)
     return 0
 
 
@@ -80,7 +81,7 @@ def history_command(args: argparse.Namespace) -> int:
         if "index" in details:
             summary = f"{summary} #{details['index']}"
         rows.append((str(event["id"]), str(event["previousEventId"]), str(event["timestamp"]), event["type"], summary))
-    _print_table(("ID", "PREV", "TIMESTAMP", "TYPE", "STEP / DETAIL"), rows)
+    print_table(("ID", "PREV", "TIMESTAMP", "TYPE", "STEP / DETAIL"), rows)
     return 0
 
 
@@ -96,10 +97,10 @@ def map_runs_command(args: argparse.Namespace) -> int:
     columns = ("succeeded", "failed", "timedOut", "aborted", "pending", "total")
     rows = [(run["label"], run["status"], *(str(run["executionCounts"][c]) for c in columns), run["mapRunArn"])
             for run in runs]
-    _print_table(("LABEL", "STATUS", *(c.upper() for c in columns), "MAP RUN"), rows)
+    print_table(("LABEL", "STATUS", *(c.upper() for c in columns), "MAP RUN"), rows)
     for run in runs if args.children else ():
         print(f"\n{run['label']}: {len(run['children'])} child executions")
-        _print_table(("NAME", "STATUS", "STARTED", "STOPPED", "ERROR"), [
+        print_table(("NAME", "STATUS", "STARTED", "STOPPED", "ERROR"), [
             (c["name"], c["status"], c["start_date"][:19].replace("T", " "), (c["stop_date"] or "-")[:19].replace("T", " "),
              c["error"] or "") for c in run["children"]
         ])
@@ -112,9 +113,3 @@ def _print_json(value: Any) -> None:
 
 def _when(moment: datetime | None) -> str:
     return moment.isoformat(sep=" ", timespec="seconds") if moment else "-"
-
-
-def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    for row in (headers, *rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

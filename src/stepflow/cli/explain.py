@@ -18,6 +18,7 @@ from stepflow.cli._inputs import UsageError, add_definition_argument, load_resou
 from stepflow.engine.execution import single_state_lane
 from stepflow.engine.states.base import run_state
 from stepflow.engine.trace import StepRecord
+from stepflow.render.terminal import colour
 from stepflow.render.trace import format_step
 from stepflow.integrations.resources import Resources
 from stepflow.testing.test_state import find_state_scope, placeholder_arns
@@ -50,7 +51,7 @@ def explain_command(args: argparse.Namespace) -> int:
     resources, substitutions = load_resources_file(args.resources) if args.resources else ({}, {})
     record = explain_state(read_definition(args.definition), args.state, state_input, result=result,
                            resources=resources, substitutions=substitutions)
-    color = sys.stdout.isatty()
+    color = colour(sys.stdout)
     print("\n".join(format_step(record, color=color, elide=color)))
     return 0
 

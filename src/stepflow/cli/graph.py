@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from stepflow.asl.errors import StepflowError
-from stepflow.cli._inputs import add_definition_argument, read_definition
+from stepflow.asl.errors import DefinitionError, StepflowError
+from stepflow.asl.validate import validate_definition
+from stepflow.cli._inputs import add_definition_argument, read_definition, write_output
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import build_graph
+from stepflow.render.layout_svg import graph_svg
 from stepflow.render.mermaid import to_mermaid
 from stepflow.render.overlay import build_overlay
-from stepflow.render.svg import to_svg
+from stepflow.render.svg import graphviz_available
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def graph_command(args: argparse.Namespace) -> int:
-    graph = build_graph(read_definition(args.definition))
+    definition = read_definition(args.definition)
+    problems = [d for d in validate_definition(definition) if d.severity == "ERROR"]
+    if problems:  # the same list `validate` shows, rather than the first thing drawing trips on
+        raise DefinitionError(problems)
+    graph = build_graph(definition)
     overlay = None
     if args.execution:
         from stepflow.store import data_root_store
@@ -44,9 +49,12 @@ def graph_command(args: argparse.Namespace) -> int:
     elif args.format == "dot":
         text = to_dot(graph, overlay)
     else:
-        text = to_svg(to_dot(graph, overlay))
+        if not graphviz_available():
+            print("stepflow: Graphviz 'dot' is not installed, so the SVG uses stepflow's own layered layout "
+                  "(apt-get install graphviz for Graphviz's)", file=sys.stderr)
+        text = graph_svg(graph, overlay)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from pathlib import Path
 
+from stepflow.cli._inputs import write_output
 from stepflow.render.report import render_report
 
 
@@ -25,7 +25,7 @@ def report_command(args: argparse.Namespace) -> int:
     from stepflow.store import data_root_store
 
     execution = data_root_store().get(args.execution)
-    output = Path(args.output or re.sub(r"[^\w.-]", "_", execution.name) + ".html")
-    output.write_text(render_report(execution), encoding="utf-8")
+    output = args.output or re.sub(r"[^\w.-]", "_", execution.name) + ".html"
+    write_output(output, render_report(execution))
     print(f"wrote {output}", file=sys.stderr)
     return 0

@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any
 
-from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError
+from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError, readable
 from stepflow.asl.validate import validate_definition
 from stepflow.cli._inputs import read_definition
 
@@ -75,8 +75,8 @@ def run(args: argparse.Namespace) -> int:
             status = EXIT_INVALID
         reports.append({"file": path, **report})
         if not args.json:
-            for diagnostic in diagnostics:
-                print(f"{path}: {diagnostic}")
+            for line in readable(diagnostics):
+                print(f"{path}: {line}")
             if report["result"] == "OK":
                 print(f"{path}: OK")
     if args.json:

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Literal, Mapping
 
-from stepflow.asl.errors import TIMEOUT, ASLError
+from stepflow.asl.errors import TIMEOUT, ASLError, StepflowError
 from stepflow.engine.compile import CompiledMachine
 from stepflow.engine.context import base_context
 from stepflow.engine.history import (
     HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, History, HistoryLimitReached, history_json,
 )
 from stepflow.engine.payloads import PayloadEncoder
-from stepflow.engine.states.base import Lane, run_lane
+from stepflow.engine.states.base import Lane, VisitState, run_lane, run_state
 from stepflow.engine.trace import StepRecord
 from stepflow.integrations.resources import Resources
 from stepflow.runtime.arns import DEFAULT_ROLE_ARN
@@ -80,6 +80,12 @@ class Execution:
         """``{"events": [...]}`` exactly as ``aws stepfunctions get-execution-history`` prints it."""
         return history_json(self.history)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the graph with the path taken and the steps (see ``stepflow.render.notebook``)."""
+        from stepflow.render.notebook import execution_bundle
+
+        return execution_bundle(self)
+
 
 class Run:
     """What every lane of one execution shares: clock, history, resources, `$$`, steps, deadline."""
@@ -94,6 +100,7 @@ class Run:
         deadline: datetime | None,
         executor: Executor | None,
         map_run_settings: Any = None,
+        visit_state: VisitState = run_state,
     ) -> None:
         self.clock = clock
         self.history = history
@@ -109,6 +116,12 @@ class Run:
         self._lock = threading.Lock()
         # The execution's own stop (StopExecution), once ``execute`` made it.
         self.stop_request: StopSignal | None = None
+        # What the run loop calls for every state visit (see states.base.VisitState).
+        self.visit_state = visit_state
+        # Nobody outside the call can answer a task token: waits settle (integrations/callbacks.py);
+        # ``unanswered`` is the task that could never be answered, once one stopped the run.
+        self.settle_waits = False
+        self.unanswered: Any = None
 
     @property
     def executor(self) -> Executor:
@@ -170,15 +183,20 @@ def execute(
     stop: StopRequest | None = None,
     history: History | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    settle_waits: bool = False,
     map_runs: Any = None,
     redrive: Redrive | None = None,
+    visit_state: VisitState = run_state,
 ) -> Execution:
-    """Run ``machine`` once on ``input``; never raises for what happens inside the execution.
+    """Run ``machine`` once on ``input``; never raises for what happens inside the execution, but
+    for UnansweredTask: with ``settle_waits`` (nobody outside can answer a task token), a task
+    waiting for an answer with no deadline left stops the run instead of hanging it.
 
     ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
     the run goes on; ``on_event`` is called with each event as it is recorded (from any thread);
     ``map_runs`` (a MapRunSettings) says where Distributed Map children run. ``redrive`` goes on
-    from a failed run instead of starting (ExecutionRedriven, then its state).
+    from a failed run instead of starting (ExecutionRedriven, then its state);
+    ``visit_state`` runs each state visit in place of ``run_state`` (a debugger's wrapper).
     """
     history = history if history is not None else History(clock)
     if on_event is not None:
@@ -214,10 +232,12 @@ def execute(
         else None,
         executor=executor,
         map_run_settings=map_runs,
+        visit_state=visit_state,
     )
     execution.map_runs = run.map_run_records
     stop = stop or StopRequest()
     run.stop_request = stop
+    run.settle_waits = settle_waits
     # AWS links the first state's Entered event to 0, not to ExecutionStarted (every recording).
     lane = Lane(run, (), 0 if redrive is None else history.last_event_id, stop)
     root, data = machine.root, input
@@ -240,7 +260,31 @@ def execute(
     execution.stop_date = clock.now()
     execution.history = history.events
     execution.steps = run.steps
+    if run.unanswered is not None:
+        raise UnansweredTask(run.unanswered.state_name, run.unanswered.activity_arn, execution)
     return execution
+
+
+class UnansweredTask(StepflowError):
+    """A task waits for an answer that nothing inside the call can send, and no deadline ends it
+    (the run is stopped, ABORTED, and kept as ``execution``)."""
+
+    def __init__(self, state_name: str, activity_arn: str | None, execution: Execution) -> None:
+        if activity_arn is None:
+            waits = "for its task token (.waitForTaskToken)"
+            answer = ("call client.send_task_success / send_task_failure with the token "
+                      f"(client.callbacks.wait_for_pending({state_name!r}).token)")
+        else:
+            waits = f"for a worker of activity {activity_arn}"
+            answer = "let a worker call client.get_activity_task, then send_task_success with its token"
+        super().__init__(
+            f"state {state_name!r} waits {waits}, which nothing inside this call can answer, and it has "
+            "no TimeoutSeconds or HeartbeatSeconds to end the wait. To answer it, start the execution "
+            f"with stepflow.client.Client.start_execution and {answer}; or mock the state in a "
+            "MockConfigFile test case; or give the state a TimeoutSeconds."
+        )
+        self.state_name = state_name
+        self.execution = execution
 
 
 def single_state_lane(

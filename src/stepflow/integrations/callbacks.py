@@ -7,11 +7,17 @@ moment the task is scheduled (an activity's time in the queue counts), Heartbeat
 task's start (an activity's pickup by a worker) or its latest heartbeat; both are measured on the
 execution's clock, so on a VirtualClock a test moves time itself (``clock.sleep(301)``), and a
 task waiting inside a Parallel branch or Map iteration follows that outside time.
+
+A run that nobody outside can answer (``StateMachine.run`` blocks its caller) *settles* its waits
+on a VirtualClock: once nothing has happened for ``SETTLE_AFTER_SECONDS`` (real), time moves to the
+earliest deadline of its waiting tasks, so timeouts fire as AWS would fire them; a task with no
+deadline left raises ``NoAnswerComing`` instead of waiting for ever.
 """
 from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +30,8 @@ from stepflow.runtime.signals import HeartbeatTimedOut
 
 # How often (real seconds) a waiting task looks at its clock, its deadline and its lane.
 POLL_SECONDS = 0.01
+# How long (real seconds) a settling wait lets a thread a handler started answer before time moves.
+SETTLE_AFTER_SECONDS = 0.3
 MAX_TOKEN_LENGTH = 1024  # SendTask* taskToken: 1-1024 characters
 
 
@@ -47,6 +55,17 @@ class PendingTask:
     last_heartbeat: datetime | None = None
     outcome: tuple[str, Any] | None = None
     closed: bool = False
+    # Set while a settling wait (see the module's docstring) waits: its next deadline, or None.
+    settling: bool = False
+    next_deadline: datetime | None = None
+
+
+class NoAnswerComing(Exception):
+    """A settling wait whose task has no deadline: nothing can ever answer it."""
+
+    def __init__(self, task: PendingTask) -> None:
+        super().__init__(task.state_name)
+        self.task = task
 
 
 @dataclass
@@ -57,6 +76,7 @@ class CallbackHub:
     _queues: dict[str, deque[PendingTask]] = field(default_factory=dict)
     _activities: set[str] = field(default_factory=set)
     _changed: threading.Condition = field(default_factory=threading.Condition)
+    _version: int = 0  # bumped (under the lock) whenever a task is opened, answered or taken
 
     def create_activity(self, activity_arn: str) -> None:
         """Let tasks be scheduled on ``activity_arn`` (CreateActivity)."""
@@ -83,7 +103,7 @@ class CallbackHub:
                 task.started_at = task.last_heartbeat = now
             else:
                 self._queues.setdefault(activity_arn, deque()).append(task)
-            self._changed.notify_all()
+            self._touch()
         return task
 
     def pending(self, state_name: str | None = None) -> list[PendingTask]:
@@ -119,12 +139,12 @@ class CallbackHub:
         with self._changed:
             task = self._open_task(token)
             task.last_heartbeat = task.clock.now()
-            self._changed.notify_all()
+            self._touch()
 
     def _answer(self, token: str, outcome: tuple[str, Any]) -> None:
         with self._changed:
             self._open_task(token).outcome = outcome
-            self._changed.notify_all()
+            self._touch()
 
     def _open_task(self, token: str) -> PendingTask:
         if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_LENGTH:
@@ -136,11 +156,16 @@ class CallbackHub:
             raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
         return task
 
+    def _touch(self) -> None:
+        """Something changed: wake the waiters; call with the lock held."""
+        self._version += 1
+        self._changed.notify_all()
+
     def close(self, task: PendingTask) -> None:
         """The task's wait is over (answered, failed, timed out or stopped): later answers are refused."""
         with self._changed:
             task.closed = True
-            self._changed.notify_all()
+            self._touch()
 
     # --- activity workers (GetActivityTask) -------------------------------------------------------
 
@@ -159,7 +184,7 @@ class CallbackHub:
             if task is not None:
                 task.worker_name = worker_name
                 task.started_at = task.last_heartbeat = task.clock.now()
-                self._changed.notify_all()
+                self._touch()
             return task
 
     # --- the waiting side (the execution's lane) --------------------------------------------------
@@ -172,16 +197,20 @@ class CallbackHub:
         heartbeat_seconds: float | None,
         check: Callable[[], None],
         on_start: Callable[[PendingTask], None] | None = None,
+        settle: bool = False,
     ) -> Any:
         """Block until ``task`` is answered: its output, or the ASLError it failed with.
 
         ``check`` raises when the lane must stop (the execution was stopped or timed out);
         ``on_start`` is told once when a worker takes an activity task. A lapsed TimeoutSeconds
-        raises States.Timeout, a lapsed HeartbeatSeconds a HeartbeatTimedOut.
+        raises States.Timeout, a lapsed HeartbeatSeconds a HeartbeatTimedOut. ``settle`` (on a
+        VirtualClock) moves time when nobody answers; see the module's docstring.
         """
         clock = task.clock
         deadline = task.scheduled_at + timedelta(seconds=timeout_seconds) if timeout_seconds else None
         announced = task.activity_arn is None
+        settle = settle and hasattr(clock, "advance_to")  # only time that can be moved (VirtualClock)
+        quiet_since, seen = time.monotonic(), (-1, clock.now())
         try:
             while True:
                 with self._changed:
@@ -200,8 +229,31 @@ class CallbackHub:
                 now = clock.catch_up()
                 if deadline is not None and now >= deadline:
                     raise ASLError(TIMEOUT)
-                if heartbeat_seconds and beat is not None and now >= beat + timedelta(seconds=heartbeat_seconds):
+                heartbeat_due = beat + timedelta(seconds=heartbeat_seconds) if heartbeat_seconds and beat else None
+                if heartbeat_due is not None and now >= heartbeat_due:
                     raise HeartbeatTimedOut()
                 check()
+                if settle:
+                    with self._changed:
+                        task.settling = True
+                        task.next_deadline = min((d for d in (deadline, heartbeat_due) if d), default=None)
+                        if (self._version, now) != seen:
+                            quiet_since, seen = time.monotonic(), (self._version, now)
+                        elif time.monotonic() - quiet_since >= SETTLE_AFTER_SECONDS:
+                            self._settle(task)
         finally:
             self.close(task)
+
+    def _settle(self, task: PendingTask) -> None:
+        """Nothing moved for a while: move time to the earliest deadline among the settling tasks on
+        ``task``'s clock when it is ``task``'s own; with no deadline anywhere, nothing can answer it.
+        Call with the lock held."""
+        deadlines = [
+            other.next_deadline
+            for other in self._waiting(None)
+            if other.settling and other.clock is task.clock and other.next_deadline is not None
+        ]
+        if not deadlines:
+            raise NoAnswerComing(task)
+        if task.next_deadline == min(deadlines):
+            task.clock.advance_to(task.next_deadline)  # type: ignore[attr-defined]

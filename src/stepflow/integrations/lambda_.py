@@ -8,14 +8,16 @@
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from stepflow.integrations.base import Integration, TaskCall, runtime_failure
 from stepflow.integrations.lambda_context import LambdaContext
 from stepflow.integrations.lambda_runtime import function_not_found, invoke_response, run_handler
-from stepflow.integrations.resources import Function
+from stepflow.integrations.resources import FUNCTION_ARN, Function
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+_log = logging.getLogger(__name__)
 
 
 class LambdaFunction(Integration):
@@ -26,7 +28,7 @@ class LambdaFunction(Integration):
     def invoke(self, call: TaskCall) -> Any:
         function = call.resources.function(self.resource)
         return run_handler(
-            _handler(function), call.parameters, _context(function, call), event_json=call.parameters_json, **_limits(call)
+            _handler(function, call), call.parameters, _context(function, call), event_json=call.parameters_json, **_limits(call)
         )
 
 
@@ -51,15 +53,27 @@ class LambdaInvoke(Integration):
         function = call.resources.function(name)
         context = _context(function, call)
         result = run_handler(
-            _handler(function), parameters.get("Payload", {}), context, compact_cause=True, **_limits(call)
+            _handler(function, call), parameters.get("Payload", {}), context, compact_cause=True, **_limits(call)
         )
         return invoke_response(result, context.aws_request_id, function.version, call.clock.now())
 
 
-def _handler(function: Function) -> Any:
+def _handler(function: Function, call: TaskCall) -> Any:
     if function.handler is None:
+        _log.warning(_no_handler(function.arn, call))
         raise function_not_found(function.arn)
     return function.handler
+
+
+def _no_handler(function_arn: str, call: TaskCall) -> str:
+    """What to do about a function with no handler (the task fails as AWS fails it)."""
+    functions = [key for key in call.resources.names() if FUNCTION_ARN.match(key)]
+    return (
+        f"state {call.state_name!r}: no handler is registered for the Lambda function {function_arn}, so the "
+        f"task fails with Lambda.ResourceNotFoundException as on AWS. Functions with handlers: "
+        f"{', '.join(functions) or 'none'}. Register one: StateMachine(..., resources={{{function_arn!r}: handler}}), "
+        "or RESOURCES in the file given to `stepflow run --resources FILE.py`."
+    )
 
 
 def _context(function: Function, call: TaskCall) -> LambdaContext:

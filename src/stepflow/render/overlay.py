@@ -174,6 +174,9 @@ def _mark_entry_edge(
 ) -> None:
     """Mark the edge that led into a state: from the state exited before it, or a scope start."""
     target = graph.node_id(name)
+    if not event.get("previousEventId"):  # AWS links the first state's Entered event to 0
+        _take(graph, overlay, START, target, kinds={"start"})
+        return
     previous = by_id.get(event.get("previousEventId"))  # type: ignore[arg-type]
     while previous is not None:
         kind = previous["type"]

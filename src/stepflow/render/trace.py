@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from stepflow.render.terminal import styled
+
 # (StepRecord attribute, label) in pipeline order.
 _STAGES = (
     ("input", "input"),
@@ -48,7 +50,6 @@ _CAUGHT_OUTPUT = "output (Catch ResultPath)"
 _LABEL_WIDTH = max(len(_CAUGHT_OUTPUT), *(len(label) for _, label in _STAGES)) + 2
 _ELIDE_WIDTH = 110
 _DEPTH = 4  # nesting shown before an elided value is summarised by its size
-_ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "blue": "34", "cyan": "36"}
 _STATUS_COLOUR = {"SUCCEEDED": "green", "FAILED": "red", "CAUGHT": "yellow", "TIMED_OUT": "red",
                   "ABORTED": "red", "RUNNING": "blue"}
 
@@ -60,8 +61,7 @@ class _Style:
     def __call__(self, text: str, *styles: str) -> str:
         if not self.color or not styles:
             return text
-        codes = ";".join(_ANSI[s] for s in styles)
-        return f"\x1b[{codes}m{text}\x1b[0m"
+        return styled(text, " ".join(styles))
 
 
 def format_trace(execution: Any, color: bool, elide: bool | None = None) -> str:

@@ -23,6 +23,7 @@ from PIL import Image
 from stepflow.runtime.clock import RealClock
 from stepflow.engine.execution import Execution
 from stepflow.machine import StateMachine
+from stepflow.render import terminal
 from stepflow.riderphoto.stack import STACK_NAME, Stack
 from stepflow.stacks import Stack as TemplateStack
 from stepflow.settings import fixtures_dir
@@ -154,9 +155,7 @@ def print_table(rows: list[tuple[str, str, Outcome, str]], out: TextIO) -> None:
         (photo, user, o.status, visited(o), o.reason, f"{o.seconds:.2f}s", check)
         for photo, user, o, check in rows
     ]
-    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *cells]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
+    terminal.print_table(header, cells, out)
 
 
 def print_written(stack: Stack, out: TextIO) -> None:

@@ -16,12 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from stepflow.extras import require
 from stepflow.services.buckets import Buckets
-from stepflow.services.faces import FaceCollections
 from stepflow.services.tables import Tables
 from stepflow.settings import data_root, fixtures_dir
+
+if TYPE_CHECKING:  # numpy and the face models come with the 'faces' extra: imported when used
+    from stepflow.services.faces import FaceCollections
 
 STACK_NAME = "wildrydes-step-module-resources"
 REGION = "us-east-1"
@@ -89,6 +92,9 @@ class Stack:
 
     @property
     def collections(self) -> FaceCollections:
+        require("faces")
+        from stepflow.services.faces import FaceCollections
+
         return FaceCollections(self.root)
 
     def outputs(self) -> dict[str, str]:
@@ -175,6 +181,7 @@ class Stack:
 
 def bindings(root: Path | None = None) -> tuple[dict[str, Handler], dict[str, str]]:
     """Handlers by function ARN and substitutions by output name, for ``stepflow run --stack``."""
+    require("faces")
     stack = Stack(root) if root is not None else Stack.current()
     resources: dict[str, Handler] = {}
     for logical, module_name in FUNCTIONS.values():

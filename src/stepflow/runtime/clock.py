@@ -10,12 +10,13 @@ import threading
 import time
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from stepflow.runtime.signals import StopSignal
 
-# A fixed default start for virtual time, so histories recorded in tests are reproducible.
+# A fixed start a test can pin virtual time to (``VirtualClock(DEFAULT_VIRTUAL_START)``), so the
+# histories it records are reproducible.
 DEFAULT_VIRTUAL_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
@@ -55,19 +56,31 @@ class Clock(Protocol):
 
 
 class RealClock:
-    """Wall-clock time."""
+    """Wall-clock time. ``on_long_wait(seconds)`` hears of every pause of ``long_wait`` seconds or
+    more before it begins (the CLI says on stderr what waits and until when)."""
+
+    def __init__(self, on_long_wait: Callable[[float], None] | None = None, long_wait: float = 5.0) -> None:
+        self.on_long_wait = on_long_wait
+        self.long_wait = long_wait
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
+    def waiting(self, seconds: float) -> None:
+        """A pause of ``seconds`` is about to begin."""
+        if self.on_long_wait is not None and seconds >= self.long_wait:
+            self.on_long_wait(seconds)
+
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
+            self.waiting(seconds)
             time.sleep(seconds)
 
     def wait(self, seconds: float, stop: StopSignal | None = None) -> bool:
         if stop is None:
             self.sleep(seconds)
             return False
+        self.waiting(seconds)
         return seconds > 0 and stop.wait(seconds)
 
     def wait_until(self, moment: datetime, stop: StopSignal | None = None) -> bool:
@@ -102,7 +115,11 @@ class VirtualClock:
     """
 
     def __init__(self, start: datetime | None = None) -> None:
-        start = start or DEFAULT_VIRTUAL_START
+        """Virtual time from ``start``; by default from the real current time (whole milliseconds,
+        as history timestamps show it), so a run's dates say when it ran."""
+        if start is None:
+            real = datetime.now(timezone.utc)
+            start = real.replace(microsecond=real.microsecond // 1000 * 1000)
         if start.tzinfo is None:
             raise ValueError(f"VirtualClock needs a timezone-aware start, got {start.isoformat()}")
         self._now = start.astimezone(timezone.utc)

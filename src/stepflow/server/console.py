@@ -27,7 +27,8 @@ from stepflow.api.errors import ClientError
 from stepflow.asl.errors import StepflowError
 from stepflow.render.graph import build_graph
 from stepflow.render.overlay import build_overlay
-from stepflow.render.report import REPORT_CSS, REPORT_SCRIPT, data_flows, events_table, graph_svg, legend
+from stepflow.render.layout_svg import graph_svg
+from stepflow.render.report import data_flows, events_table, legend, report_css, report_script
 from stepflow.render.timeline import timeline_bars, timeline_svg
 from stepflow.server.definition_errors import place_errors
 from stepflow.services.buckets import Buckets
@@ -156,8 +157,8 @@ class _Console:
             graph=Markup(graph_svg(graph, overlay)), legend=Markup(legend()),
             timeline=Markup(timeline_svg(timeline_bars(record.history, record.steps))),
             data_flow=Markup(data_flows(graph, overlay, record.steps)) if record.steps else None,
-            events=Markup(events_table(record.history)), report_css=Markup(REPORT_CSS),
-            report_script=Markup(REPORT_SCRIPT), machine_name=described["stateMachineArn"].split(":")[6],
+            events=Markup(events_table(record.history)), report_css=Markup(report_css()),
+            report_script=Markup(report_script()), machine_name=described["stateMachineArn"].split(":")[6],
         )
 
     async def stop(self, request: Request) -> Response:

@@ -16,7 +16,6 @@ from stepflow.functions.runtimes import Worker, handler_for, problem_of
 from stepflow.functions.spec import FunctionSpec
 from stepflow.machine import StateMachine
 from stepflow.services.buckets import Buckets
-from stepflow.services.faces import FaceCollections
 from stepflow.services.tables import KeySchema, Tables
 from stepflow.settings import data_root
 from stepflow.stacks import dynamodb_tasks, providers, schedules, sources
@@ -133,8 +132,8 @@ class Stack:
                 Tables(self.root).delete(created["Name"])
             elif created["Type"] == "bucket" and Buckets(self.root).exists(created["Name"]):
                 Buckets(self.root).delete(created["Name"], force=True)
-            elif created["Type"] == "collection" and FaceCollections(self.root).exists(created["Name"]):
-                FaceCollections(self.root).delete_collection(created["Name"])
+            elif created["Type"] == "collection" and _collections(self.root).exists(created["Name"]):
+                _collections(self.root).delete_collection(created["Name"])
             else:
                 continue
             removed.append(f"{created['Type']} {created['Name']}")
@@ -253,8 +252,8 @@ class _Builder:
                     created.append({"Type": "table", "Name": physical})
                 elif kind == "AWS::S3::Bucket" and Buckets(self.root).create(physical):
                     created.append({"Type": "bucket", "Name": physical})
-                elif kind == "AWS::Rekognition::Collection" and not FaceCollections(self.root).exists(physical):
-                    FaceCollections(self.root).create_collection(physical)
+                elif kind == "AWS::Rekognition::Collection" and not _collections(self.root).exists(physical):
+                    _collections(self.root).create_collection(physical)
                     created.append({"Type": "collection", "Name": physical})
                 elif kind == "AWS::Lambda::Function":
                     spec = self._function(logical_id, physical, properties, where)
@@ -381,3 +380,10 @@ def _unique(created: list[dict[str, str]]) -> list[dict[str, str]]:
             seen.add((item["Type"], item["Name"]))
             result.append(item)
     return result
+
+
+def _collections(root: Path) -> Any:
+    """The data root's face collections, imported on first use: they need the ``faces`` extra."""
+    from stepflow.services.faces import FaceCollections
+
+    return FaceCollections(root)

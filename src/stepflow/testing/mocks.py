@@ -173,7 +173,12 @@ class MockConfig:
         """A fresh TestCase (counts at zero) for one execution of ``state_machine_name``."""
         cases = self.test_cases.get(state_machine_name)
         if cases is None:
-            raise MockConfigError(f"the mock configuration has no state machine named {state_machine_name!r}")
+            known = ", ".join(repr(name) for name in sorted(self.test_cases)) or "none"
+            raise MockConfigError(
+                f"the mock configuration has no state machine named {state_machine_name!r} under StateMachines "
+                f"(it has: {known}). A machine's name is StateMachine(name=...), the definition file's name "
+                "for StateMachine.from_file (orders.asl.json -> 'orders'), or create_state_machine's name."
+            )
         if test_case not in cases:
             known = ", ".join(sorted(cases)) or "none"
             raise MockConfigError(
@@ -221,4 +226,29 @@ def run_test_case(
     """
     if isinstance(test_case, str):
         test_case = (mock_config or MockConfig.load()).test_case(machine.name, test_case)
+    _check_states(test_case, machine)
     return machine.run(input, resources=MockedResources(machine.resources, test_case), **run_kwargs)
+
+
+def _check_states(test_case: TestCase, machine: Any) -> None:
+    """A mocked state the machine does not have is a mistake (a typo would silently call the real
+    handler): say which states it has."""
+    states = list(_state_names(machine.definition))
+    unknown = sorted(set(test_case.mocks) - set(states))
+    if unknown:
+        named = f"test case {test_case.name!r}" if test_case.name else "the test case"
+        raise MockConfigError(
+            f"{named} mocks {', '.join(map(repr, unknown))}, which state machine {machine.name!r} does not "
+            f"have (its states: {', '.join(states)})"
+        )
+
+
+def _state_names(definition: Any) -> Any:
+    """Every state name of a definition, nested Parallel branches and Map processors included."""
+    for name, state in (definition.get("States") or {}).items():
+        yield name
+        for branch in state.get("Branches") or []:
+            yield from _state_names(branch)
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            yield from _state_names(processor)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from stepflow.asl.errors import QUERY_EVALUATION_ERROR, ASLError
 from stepflow.asl.jsonata import CLOCK
@@ -259,6 +259,11 @@ class CompiledBranch:
     states: dict[str, CompiledState]
 
 
+# How the run loop runs one state visit: ``run_state`` itself, or a wrapper around it that a
+# debugger passes to ``execute`` to pause before a state and change its input (see stepflow.debug).
+VisitState = Callable[[CompiledState, Any, Lane], StepRecord]
+
+
 def run_lane(branch: CompiledBranch, state_input: Any, lane: Lane) -> Any:
     """The run loop: state after state until one ends the lane; returns the lane's output.
 
@@ -267,9 +272,10 @@ def run_lane(branch: CompiledBranch, state_input: Any, lane: Lane) -> Any:
     states = branch.states
     state = states[branch.start_at]
     data = state_input
+    visit = lane.run.visit_state
     while True:
         lane.check()
-        record = run_state(state, data, lane)
+        record = visit(state, data, lane)
         data = record.output
         if record.next is None:
             return data

@@ -17,8 +17,9 @@ from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.asl.paths import StateDataError, to_json
 from stepflow.engine.history import EventType
 from stepflow.engine.states.base import Lane
+from stepflow.runtime.signals import Stopped
 from stepflow.integrations.base import Binding, TaskCall
-from stepflow.integrations.callbacks import PendingTask, new_task_token
+from stepflow.integrations.callbacks import NoAnswerComing, PendingTask, new_task_token
 
 
 def wait_for_callback(binding: Binding, call: TaskCall, lane: Lane) -> Any:
@@ -37,9 +38,7 @@ def wait_for_callback(binding: Binding, call: TaskCall, lane: Lane) -> Any:
     try:
         submitted = binding.integration.send(call)
         lane.follow(history.task_submitted(names, submitted, lane.last_event_id))
-        output = hub.wait(
-            pending, timeout_seconds=call.timeout_seconds, heartbeat_seconds=call.heartbeat_seconds, check=lane.check
-        )
+        output = _wait(pending, call, lane)
     except ASLError as error:
         hub.close(pending)
         kind = EventType.TaskTimedOut if error.error == TIMEOUT else EventType.TaskFailed
@@ -68,10 +67,7 @@ def wait_for_activity(call: TaskCall, lane: Lane) -> Any:
         lane.follow(history.append(EventType.ActivityStarted, worker, lane.last_event_id))
 
     try:
-        output = hub.wait(
-            pending, timeout_seconds=call.timeout_seconds, heartbeat_seconds=call.heartbeat_seconds,
-            check=lane.check, on_start=started,
-        )
+        output = _wait(pending, call, lane, on_start=started)
     except ASLError as error:
         kind = EventType.ActivityTimedOut if error.error == TIMEOUT else EventType.ActivityFailed
         failure = {k: v for k, v in (("error", error.error), ("cause", error.cause)) if v is not None}
@@ -85,3 +81,17 @@ def wait_for_activity(call: TaskCall, lane: Lane) -> Any:
         )
     )
     return output
+
+
+def _wait(pending: PendingTask, call: TaskCall, lane: Lane, **options: Any) -> Any:
+    """The task's answer; a settling run (``Run.settle_waits``) that nothing can answer stops, and
+    ``execute`` then raises UnansweredTask naming the state."""
+    try:
+        return call.resources.callbacks.wait(
+            pending, timeout_seconds=call.timeout_seconds, heartbeat_seconds=call.heartbeat_seconds,
+            check=lane.check, settle=lane.run.settle_waits, **options,
+        )
+    except NoAnswerComing:
+        lane.run.unanswered = pending
+        lane.run.stop_request.stop()  # type: ignore[union-attr]
+        raise Stopped() from None
