@@ -23,7 +23,7 @@ STAMP = VENV / ".stepflow-install"
 # (dlib-bin, face_recognition_models, Click, numpy, Pillow) are the `faces` extra in pyproject.toml.
 NO_DEPS = ["face_recognition==1.3.0"]
 # The test suite also drives the terminal stepper and executes the notebooks.
-EXTRAS = ["faces", "test", "step", "notebook"]
+EXTRAS = ["faces", "test", "step", "notebook", "aws", "server"]
 
 
 def python() -> Path:

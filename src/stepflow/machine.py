@@ -13,7 +13,7 @@ from stepflow.asl.loader import load_definition
 from stepflow.asl.substitutions import check_substitutions, substitute
 from stepflow.asl.validate import parse_definition
 from stepflow.engine.compile import CompileOptions, CompiledMachine, compile_machine
-from stepflow.engine.execution import Execution, StopRequest, execute
+from stepflow.engine.execution import Execution, Redrive, StopRequest, execute
 from stepflow.engine.history import History
 from stepflow.engine.maprun.child import check_shippable
 from stepflow.engine.maprun.executors import map_executor as resolve_map_executor
@@ -98,6 +98,7 @@ class StateMachine:
         stop: StopRequest | None = None,
         history: History | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        redrive: Redrive | None = None,
         visit_state: VisitState = run_state,
         outside_answers: bool | None = None,
     ) -> Execution:
@@ -106,7 +107,8 @@ class StateMachine:
         ``resources`` stands in for the machine's resources for this run only (e.g. a test case's
         mocked responses); ``stop`` and ``history`` let another thread abort the run and follow its
         events; ``on_event`` is called with each history event as it is recorded (see ``execute``);
-        ``visit_state`` wraps each state visit (a debugger's pause, see ``debug``).
+        ``redrive`` goes on from a failed run (RedriveExecution); ``visit_state`` wraps each state
+        visit (a debugger's pause, see ``debug``).
 
         ``outside_answers`` says whether another thread may answer task tokens while this call
         blocks (default: only when a ``stop`` is given, as the client's start_execution does).
@@ -131,6 +133,7 @@ class StateMachine:
             on_event=on_event,
             settle_waits=not (stop is not None if outside_answers is None else outside_answers),
             map_runs=self.map_runs,
+            redrive=redrive,
             visit_state=visit_state,
         )
 

@@ -74,8 +74,10 @@ class ExecutionStore:
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / FILE_NAME
 
-    def save(self, execution: Any) -> None:
-        """Insert or update an execution (anything with ``stepflow.Execution``'s attributes)."""
+    def save(self, execution: Any, *, only_new: bool = False) -> None:
+        """Insert or update an execution (anything with ``stepflow.Execution``'s attributes);
+        ``only_new`` leaves a record already there as it is (a RUNNING snapshot never overwrites
+        the ended execution that a fast run saved first)."""
         row = (
             execution.execution_arn, execution.name, execution.state_machine_arn,
             _dumps(execution.definition), _dumps(execution.input),
@@ -93,7 +95,7 @@ class ExecutionStore:
         ]
         with self._connect() as connection:
             connection.execute(
-                f"INSERT OR REPLACE INTO executions ({', '.join(_COLUMNS)}) VALUES ({placeholders})", row
+                f"INSERT OR {'IGNORE' if only_new else 'REPLACE'} INTO executions ({', '.join(_COLUMNS)}) VALUES ({placeholders})", row
             )
             connection.executemany("INSERT OR REPLACE INTO map_runs VALUES (?, ?, ?, ?)", map_runs)
 

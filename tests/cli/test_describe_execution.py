@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from stepflow import StateMachine, VirtualClock
-from stepflow.api_shapes import describe_execution as describe
+from stepflow.api.shapes import describe_execution as describe
 
 
 def ended(definition_fields: dict, wait_seconds: int = 0) -> dict:

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
+from stepflow.api.errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import ASLError
 from stepflow.runtime.clock import VirtualClock
 from stepflow.engine.retry import error_matches

@@ -1,7 +1,6 @@
 """Without Graphviz, the SVG is laid out in layers and no edge cuts through a node it does not join."""
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stepflow.riderphoto.batch import (
-    BATCH_DEFINITION, PHOTO_BUCKET, SINGLE_DEFINITION, batch_photos, prepare, run_batch, run_loop,
+    BATCH_DEFINITION, SINGLE_DEFINITION, batch_photos, prepare, run_batch, run_loop,
 )
 from stepflow.settings import fixtures_dir
 

@@ -65,7 +65,7 @@ def test_a_failed_execution_reports_the_lambda_error_and_cause(client, machine_a
 
 def test_a_timed_out_execution_is_described_without_error_or_cause_and_redrivable(client):
     definition = json.dumps({"TimeoutSeconds": 1, "StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 5, "End": True}}})
-    machine = client.create_state_machine(name="Slow", definition=definition)["stateMachineArn"]
+    machine = client.create_state_machine(name="Slow", definition=definition, roleArn=ROLE)["stateMachineArn"]
     execution = client.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
 
     described = client.wait_for_execution(execution)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from stepflow.api_errors import InvalidDefinition, InvalidExecutionInput, ValidationException
+from stepflow.api.errors import InvalidDefinition, InvalidExecutionInput, ValidationException
 from stepflow.testing.test_state import find_state_scope, test_state
 
 LAMBDA_TASK = {

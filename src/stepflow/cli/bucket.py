@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from stepflow.asl.errors import StepflowError
+from stepflow.cli._triggers import deliver_uploads
 from stepflow.services.buckets import Buckets, NoSuchBucket
 from stepflow.settings import data_root
 
@@ -71,6 +72,7 @@ def run_put(args: argparse.Namespace) -> int:
             raise StepflowError(f"cannot read {path}: {error.strerror or error}") from error
         buckets.put(args.bucket, key, data)
         print(f"upload: {path} to s3://{args.bucket}/{key}")
+    deliver_uploads()
     return 0
 
 

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from stepflow.api_shapes import EXECUTION_STATUSES, describe_execution, list_item
+from stepflow.api.shapes import EXECUTION_STATUSES, describe_execution, list_item
 from stepflow.render.terminal import print_table
 from stepflow.store import data_root_store, iso_datetimes, state_machine_name
 

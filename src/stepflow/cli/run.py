@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -31,11 +30,10 @@ from stepflow.cli._inputs import (
     read_parameters,
     write_output,
 )
+from stepflow.cli._triggers import STACKS, stack_bindings
 from stepflow.runtime.clock import RealClock, VirtualClock
 from stepflow.stacks.sources import is_template
 
-# Named local stacks: the module whose ``bindings()`` gives (resources, substitutions).
-STACKS = {"riderphoto": "stepflow.riderphoto.stack"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -183,9 +181,7 @@ def _machine(args: argparse.Namespace) -> Iterator[Any]:
     resources: dict[str, Any] = {}
     substitutions: dict[str, str] = {}
     if args.stack:
-        stack_resources, stack_substitutions = importlib.import_module(STACKS[args.stack]).bindings()
-        resources.update(stack_resources)
-        substitutions.update(stack_substitutions)
+        resources, substitutions = stack_bindings([args.stack])
     if args.resources:
         file_resources, file_substitutions = load_resources_file(args.resources)
         resources.update(file_resources)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from stepflow.asl.errors import StepflowError
@@ -35,6 +36,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             f"--smtp-{option}", metavar=metavar,
             help=f"SMTP {option} for the notification's email (kept in the stack's settings)",
         )
+    up.add_argument(
+        "--upload-trigger", action="store_true",
+        help="start rider-photo-processing-4 for every photo put under <userId>/<photo> in the photo "
+        "bucket (an EventBridge rule on S3's Object Created events)",
+    )
+    up.add_argument(
+        "--definition", type=Path, default=Path("definitions/rider-photo-processing-4.asl.json"),
+        help="with --upload-trigger: the definition to create rider-photo-processing-4 from "
+        "(default: %(default)s, when that file exists)",
+    )
     up.set_defaults(handler=run_up)
     outputs = actions.add_parser("outputs", help="print the stack's outputs")
     outputs.add_argument("--json", action="store_true", help="print them as one JSON object")
@@ -75,7 +86,22 @@ def run_up(args: argparse.Namespace) -> int:
         for option in ("host", "port", "from", "to")
         if (value := getattr(args, f"smtp_{option}")) is not None
     }
-    print_outputs(Stack.current().up(photos=args.photos, settings=settings), args.json)
+    stack = Stack.current()
+    outputs = stack.up(photos=args.photos, settings=settings)
+    if args.upload_trigger:
+        from stepflow.cli._triggers import durable_client
+        from stepflow.riderphoto import upload_trigger
+
+        definition = args.definition if args.definition.is_file() else None
+        client = durable_client()
+        try:
+            upload_trigger.wire(stack, client, definition)
+        finally:
+            client.close()
+        if definition is None:
+            print(f"stepflow: {args.definition} not found: create {upload_trigger.STATE_MACHINE} before uploading "
+                  "(stepflow serve's console, or aws stepfunctions create-state-machine)", file=sys.stderr)
+    print_outputs(outputs, args.json)
     return 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Literal, Mapping
 
@@ -30,6 +30,17 @@ Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 # Threads for Parallel branches and Map iterations when the caller brings no executor. Nesting
 # never needs more (see states/fanout.py); this only bounds how many handlers run at once.
 DEFAULT_WORKERS = 64
+
+
+@dataclass(frozen=True)
+class Redrive:
+    """Where a redriven execution goes on (RedriveExecution): after its ``events``, the top-level
+    ``state`` that did not succeed runs again on the ``state_input`` it had entered with."""
+
+    events: list[dict[str, Any]]
+    state: str
+    state_input: Any
+    count: int
 
 
 class StopRequest(StopSignal):
@@ -174,6 +185,7 @@ def execute(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     settle_waits: bool = False,
     map_runs: Any = None,
+    redrive: Redrive | None = None,
     visit_state: VisitState = run_state,
 ) -> Execution:
     """Run ``machine`` once on ``input``; never raises for what happens inside the execution, but
@@ -182,13 +194,17 @@ def execute(
 
     ``stop`` lets another thread abort the run; ``history`` (empty) lets it read the events while
     the run goes on; ``on_event`` is called with each event as it is recorded (from any thread);
-    ``map_runs`` (a MapRunSettings) says where Distributed Map children run;
+    ``map_runs`` (a MapRunSettings) says where Distributed Map children run. ``redrive`` goes on
+    from a failed run instead of starting (ExecutionRedriven, then its state);
     ``visit_state`` runs each state visit in place of ``run_state`` (a debugger's wrapper).
     """
     history = history if history is not None else History(clock)
     if on_event is not None:
         history.on_event = on_event
-    history.execution_started(input, DEFAULT_ROLE_ARN)
+    if redrive is None:
+        history.execution_started(input, DEFAULT_ROLE_ARN)
+    else:
+        history.execution_redriven(redrive.events, redrive.count)
     start = history.events[0]["timestamp"]
     execution = Execution(
         execution_arn=execution_arn,
@@ -211,7 +227,9 @@ def execute(
             machine_id=state_machine_arn,
             machine_name=state_machine_name,
         ),
-        deadline=start + timedelta(seconds=machine.timeout_seconds) if machine.timeout_seconds else None,
+        deadline=(start if redrive is None else clock.now()) + timedelta(seconds=machine.timeout_seconds)
+        if machine.timeout_seconds
+        else None,
         executor=executor,
         map_run_settings=map_runs,
         visit_state=visit_state,
@@ -221,9 +239,12 @@ def execute(
     run.stop_request = stop
     run.settle_waits = settle_waits
     # AWS links the first state's Entered event to 0, not to ExecutionStarted (every recording).
-    lane = Lane(run, (), 0, stop)
+    lane = Lane(run, (), 0 if redrive is None else history.last_event_id, stop)
+    root, data = machine.root, input
+    if redrive is not None:
+        root, data = replace(root, start_at=redrive.state), redrive.state_input
     try:
-        execution.output = run_lane(machine.root, input, lane)
+        execution.output = run_lane(root, data, lane)
         execution.status = "SUCCEEDED"
         history.execution_succeeded(run.payloads.encode(execution.output), lane.last_event_id)
     except ASLError as error:

@@ -349,6 +349,14 @@ class History:
             details["assignedVariablesDetails"] = {"truncated": False}
         return self._record(event_type, "stateExitedEventDetails", details, previous_event_id)
 
+    def execution_redriven(self, earlier: list[dict[str, Any]], redrive_count: int) -> int:
+        """Go on from a redriven execution's ``earlier`` events (this history must be empty)."""
+        with self._lock:
+            if self._events:
+                raise ValueError("a redrive continues an earlier history; this one has events")
+            self._events = list(earlier)
+        return self.append(EventType.ExecutionRedriven, {"redriveCount": redrive_count})
+
     def execution_started(self, input: Any, role_arn: str = DEFAULT_ROLE_ARN) -> int:
         return self._typed(
             EventType.ExecutionStarted,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
-from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
+from stepflow.api.errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.runtime.clock import Clock
 from stepflow.runtime.signals import HeartbeatTimedOut

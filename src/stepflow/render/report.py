@@ -18,6 +18,7 @@ from markupsafe import Markup
 from stepflow.render.graph import Graph, build_graph
 from stepflow.render.layout_svg import graph_svg
 from stepflow.render.overlay import STATUS_COLOURS, Overlay, build_overlay
+from stepflow.render.timeline import timeline_bars, timeline_svg
 from stepflow.render.trace import data_flow
 
 VISITS_SHOWN = 50  # per state: a Map over thousands of items keeps the file readable
@@ -32,20 +33,58 @@ def render_report(execution: Any) -> str:
     """The report of an execution (``stepflow.Execution`` or one read from the store) as HTML text."""
     graph = build_graph(execution.definition)
     overlay = build_overlay(graph, execution.history)
-    shown: list[dict[str, Any] | None] = list(execution.history)
-    if len(shown) > EVENTS_SHOWN:  # the start and the end; the CLI prints the whole history
-        half = EVENTS_SHOWN // 2
-        shown = [*shown[:half], None, *shown[-half:]]
     return _template().render(
         execution=execution,
         summary=_summary(execution),
-        legend=[(_STATUS_NAMES[status], fill, stroke) for status, (fill, stroke, _) in STATUS_COLOURS.items()],
+        legend=_legend(),
         graph_svg=Markup(graph_svg(graph, overlay, links=True)),  # our own SVG, its texts escaped
+        timeline_svg=Markup(timeline_svg(timeline_bars(execution.history, execution.steps))),
         states=_states(graph, overlay, execution.steps),
-        events=[None if event is None else _event(event) for event in shown],
-        event_count=len(execution.history),
-        hidden_events=len(execution.history) - EVENTS_SHOWN,
+        **_events(execution.history),
     ) + "\n"
+
+
+# The report's sections, for the console's execution page (``stepflow serve``), which shows them too.
+
+def legend() -> str:
+    return str(_parts().legend(_legend()))
+
+
+def data_flows(graph: Graph, overlay: Overlay, steps: list[Any]) -> str:
+    return str(_parts().data_flow(_states(graph, overlay, steps)))
+
+
+def events_table(history: list[dict[str, Any]]) -> str:
+    events = _events(history)
+    return str(_parts().events(events["events"], events["event_count"], events["hidden_events"]))
+
+
+def report_css() -> str:
+    return _environment().loader.get_source(_environment(), "report.css")[0]  # type: ignore[union-attr]
+
+
+def report_script() -> str:
+    return _environment().loader.get_source(_environment(), "report.js")[0]  # type: ignore[union-attr]
+
+
+def _legend() -> list[tuple[str, str, str]]:
+    return [(_STATUS_NAMES[status], fill, stroke) for status, (fill, stroke, _) in STATUS_COLOURS.items()]
+
+
+def _events(history: list[dict[str, Any]]) -> dict[str, Any]:
+    shown: list[dict[str, Any] | None] = list(history)
+    if len(shown) > EVENTS_SHOWN:  # the start and the end; the CLI prints the whole history
+        half = EVENTS_SHOWN // 2
+        shown = [*shown[:half], None, *shown[-half:]]
+    return {
+        "events": [None if event is None else _event(event) for event in shown],
+        "event_count": len(history),
+        "hidden_events": len(history) - EVENTS_SHOWN,
+    }
+
+
+def _parts() -> Any:
+    return _environment().get_template("report_parts.html.j2").module
 
 
 def visit_rows(step: Any) -> str:

@@ -1,7 +1,9 @@
 """Local S3 stand-in: a bucket is a folder under ``<data root>/buckets``, an object a file.
 
 Names are checked by ``dataroot`` before any filesystem call. Writes go to a temporary file first
-and are renamed into place, so a reader (or a crash) never sees half an object.
+and are renamed into place, so a reader (or a crash) never sees half an object. A bucket with
+EventBridge notifications on announces each object written as S3's "Object Created" event
+(``services.events``).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Iterable
 
 from stepflow.asl.errors import StepflowError
 from stepflow.services.dataroot import check_bucket_name, check_key, resolve_inside
+from stepflow.services.events import EventBus
 
 
 class NoSuchBucket(StepflowError):
@@ -58,6 +61,7 @@ class Buckets:
     def __init__(self, root: Path) -> None:
         self.folder = Path(root) / "buckets"
         self._staging = Path(root) / ".staging"
+        self.events = EventBus(Path(root))
 
     def _bucket_dir(self, bucket: str) -> Path:
         return resolve_inside(self.folder, check_bucket_name(bucket), "bucket name")
@@ -122,12 +126,34 @@ class Buckets:
         except BaseException:
             Path(staged).unlink(missing_ok=True)
             raise
+        self.announce(bucket, key)
         return size
 
     def staging_folder(self) -> Path:
         """Where objects are written before being renamed into place (inside the data root)."""
         self._staging.mkdir(parents=True, exist_ok=True)
         return self._staging
+
+    def announce(self, bucket: str, key: str) -> str | None:
+        """Send the object's "Object Created" event if the bucket notifies and this very object was
+        not announced yet (the writer and the folder watcher may both call this)."""
+        try:
+            stat = self._object_path(bucket, key).stat()
+        except FileNotFoundError:
+            return None
+        return self.events.object_created(bucket, key, stat.st_size, stat.st_mtime_ns)
+
+    def objects(self, bucket: str) -> list[tuple[str, int, int]]:
+        """(key, size, modification time in ns) of every object: what the watcher compares."""
+        folder = self._existing_bucket_dir(bucket)
+        found = []
+        for key in self.keys(bucket):
+            try:
+                stat = (folder / key).stat()
+            except FileNotFoundError:
+                continue
+            found.append((key, stat.st_size, stat.st_mtime_ns))
+        return found
 
     def get(self, bucket: str, key: str) -> bytes:
         """The object's bytes; NoSuchKey when absent."""

@@ -25,7 +25,7 @@ import random
 import re
 from typing import Any, Callable, Mapping
 
-from stepflow.api_errors import InvalidDefinition, InvalidExecutionInput, ValidationException
+from stepflow.api.errors import InvalidDefinition, InvalidExecutionInput, ValidationException
 from stepflow.asl.errors import RUNTIME, ASLError, DefinitionError
 from stepflow.asl.paths import to_json
 from stepflow.engine.execution import single_state_lane

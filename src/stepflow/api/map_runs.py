@@ -7,8 +7,9 @@ import math
 import threading
 from typing import Any
 
-from stepflow import api_shapes
-from stepflow.api_errors import InvalidArn, ResourceNotFound, ValidationException
+from stepflow.api import shapes as api_shapes
+from stepflow.api.errors import InvalidArn, ResourceNotFound, ValidationException
+from stepflow.api.pagination import page
 from stepflow.engine.maprun.record import MapRun
 
 
@@ -29,7 +30,7 @@ class MapRunApi:
                       **_: Any) -> dict[str, Any]:
         with self._lock:
             runs = [run for run in self._runs.values() if run.execution_arn == executionArn]
-        return _page([run.list_item() for run in runs], "mapRuns", maxResults, nextToken)
+        return page([run.list_item() for run in runs], "mapRuns", maxResults, nextToken, 100)
 
     def update_map_run(self, *, mapRunArn: str, maxConcurrency: int | None = None,
                        toleratedFailurePercentage: float | None = None,
@@ -57,7 +58,7 @@ class MapRunApi:
             api_shapes.list_item(child) | {"mapRunArn": run.map_run_arn}
             for child in reversed(run.children) if statusFilter in (None, child.status)
         ]
-        return _page(listed, "executions", maxResults, nextToken)
+        return page(listed, "executions", maxResults, nextToken, 100)
 
     def _find(self, arn: str, operation: str) -> MapRun:
         if not isinstance(arn, str) or not arn.startswith("arn:") or ":mapRun:" not in arn:
@@ -68,11 +69,3 @@ class MapRunApi:
             raise ResourceNotFound(f"Resource not found: '{arn}'", operation)
         return run
 
-
-def _page(items: list[dict[str, Any]], key: str, max_results: int, token: str | None) -> dict[str, Any]:
-    start = int(token or 0)
-    size = max_results or 100
-    response: dict[str, Any] = {key: items[start : start + size]}
-    if start + size < len(items):
-        response["nextToken"] = str(start + size)
-    return response

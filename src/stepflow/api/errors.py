@@ -1,9 +1,9 @@
 """The Step Functions API's errors as exception classes named as AWS names them.
 
 Each behaves like botocore's ``ClientError``: ``error.response["Error"]["Code"]`` is the AWS error
-code, ``error.operation_name`` the API operation, and the message reads as boto3 prints it. So code
-that catches ``client.exceptions.ExecutionDoesNotExist`` or inspects ``response["Error"]["Code"]``
-works against stepflow's client unchanged.
+code, ``error.operation_name`` the API operation, and the message reads as boto3 prints it. With
+botocore installed (the ``aws`` extra) they *are* ``botocore.exceptions.ClientError`` subclasses, so
+``except ClientError`` code written for boto3 works against stepflow's client unchanged.
 """
 from __future__ import annotations
 
@@ -11,20 +11,37 @@ from typing import Any
 
 from stepflow.asl.errors import StepflowError
 
+try:
+    from botocore.exceptions import ClientError as _BotocoreClientError
+except ImportError:  # the core install: same attributes, no botocore base class
+    _BotocoreClientError = Exception  # type: ignore[assignment,misc]
 
-class ClientError(StepflowError):
-    """An API call the service refused (HTTP 400), shaped like botocore's ClientError."""
+
+class ClientError(StepflowError, _BotocoreClientError):  # type: ignore[misc]
+    """An API call the service refused, shaped like botocore's ClientError.
+
+    ``status`` is the HTTP status AWS answers with (400 for every Step Functions error code)."""
+
+    status = 400
 
     def __init__(self, message: str, operation_name: str = "") -> None:
         self.operation_name = operation_name
         self.response: dict[str, Any] = {
             "Error": {"Code": type(self).__name__, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": 400},
+            "ResponseMetadata": {"HTTPStatusCode": self.status},
         }
-        super().__init__(
+        Exception.__init__(
+            self,
             f"An error occurred ({type(self).__name__}) when calling the {operation_name or 'API'} "
-            f"operation: {message}"
+            f"operation: {message}",
         )
+
+    @property
+    def message(self) -> str:
+        return str(self.response["Error"]["Message"])
+
+    def __reduce__(self) -> Any:
+        return type(self), (self.message, self.operation_name)
 
 
 def _error(name: str) -> type[ClientError]:
@@ -52,6 +69,13 @@ StateMachineTypeNotSupported = _error("StateMachineTypeNotSupported")
 TaskDoesNotExist = _error("TaskDoesNotExist")
 TaskTimedOut = _error("TaskTimedOut")
 ValidationException = _error("ValidationException")
+ConflictException = _error("ConflictException")
+ExecutionNotRedrivable = _error("ExecutionNotRedrivable")
+ServiceQuotaExceededException = _error("ServiceQuotaExceededException")
+TooManyTags = _error("TooManyTags")
+InvalidLoggingConfiguration = _error("InvalidLoggingConfiguration")
+InvalidTracingConfiguration = _error("InvalidTracingConfiguration")
+MissingRequiredParameter = _error("MissingRequiredParameter")
 
 ERRORS: dict[str, type[ClientError]] = {
     cls.__name__: cls for cls in ClientError.__subclasses__()

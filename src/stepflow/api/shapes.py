@@ -13,7 +13,7 @@ from stepflow.asl.paths import to_json
 # ExecutionStatus: what ListExecutions' statusFilter takes.
 EXECUTION_STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 # RedriveExecution takes FAILED, TIMED_OUT and ABORTED executions (API reference, DescribeExecution).
-_REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
 
 
 def outcome(execution: Any) -> dict[str, Any]:
@@ -29,9 +29,22 @@ def outcome(execution: Any) -> dict[str, Any]:
     return shaped
 
 
+def redrive_count(history: list[dict[str, Any]]) -> int:
+    """How many times the execution was redriven: its ExecutionRedriven events."""
+    return sum(1 for event in history if event["type"] == "ExecutionRedriven")
+
+
+def _redrive_fields(execution: Any) -> dict[str, Any]:
+    """redriveCount (and redriveDate once redriven); a shape without a history (a Map Run's child
+    summary) was never redriven."""
+    history = getattr(execution, "history", ())
+    redriven = [event for event in history if event["type"] == "ExecutionRedriven"]
+    return {"redriveCount": len(redriven)} | ({"redriveDate": redriven[-1]["timestamp"]} if redriven else {})
+
+
 def list_item(execution: Any) -> dict[str, Any]:
     """An ``ExecutionListItem`` (ListExecutions)."""
-    return execution_fields(execution) | {"redriveCount": 0}
+    return execution_fields(execution) | _redrive_fields(execution)
 
 
 def execution_fields(execution: Any) -> dict[str, Any]:
@@ -57,8 +70,8 @@ def describe_execution(execution: Any, input_text: str | None = None) -> dict[st
     described["inputDetails"] = {"included": True}
     if execution.status != "TIMED_OUT":
         described |= outcome(execution)
-    described["redriveCount"] = 0
-    if execution.status in _REDRIVABLE:
+    described |= _redrive_fields(execution)
+    if execution.status in REDRIVABLE:
         described["redriveStatus"] = "REDRIVABLE"
     else:
         described["redriveStatus"] = "NOT_REDRIVABLE"
