@@ -9,7 +9,6 @@ from stepflow.asl.validate import validate_definition
 from stepflow.cli._inputs import add_definition_argument, read_definition, write_output
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import build_graph
-from stepflow.render.layout_svg import graph_svg
 from stepflow.render.mermaid import to_mermaid
 from stepflow.render.overlay import build_overlay
 from stepflow.render.svg import graphviz_available
@@ -52,6 +51,8 @@ def graph_command(args: argparse.Namespace) -> int:
         if not graphviz_available():
             print("stepflow: Graphviz 'dot' is not installed, so the SVG uses stepflow's own layered layout "
                   "(apt-get install graphviz for Graphviz's)", file=sys.stderr)
+        from stepflow.render.layout_svg import graph_svg  # grandalf and numpy: only for SVG
+
         text = graph_svg(graph, overlay)
     if args.output:
         write_output(args.output, text)

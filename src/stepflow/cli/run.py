@@ -32,7 +32,6 @@ from stepflow.cli._inputs import (
 )
 from stepflow.cli._triggers import STACKS, stack_bindings
 from stepflow.runtime.clock import RealClock, VirtualClock
-from stepflow.stacks.sources import is_template
 
 
 
@@ -187,6 +186,8 @@ def _machine(args: argparse.Namespace) -> Iterator[Any]:
         resources.update(file_resources)
         substitutions.update(file_substitutions)
     clock = RealClock() if args.real_time else VirtualClock()
+    from stepflow.stacks.sources import is_template  # the stacks package loads only when needed
+
     if is_template(Path(args.definition)):
         from stepflow.stacks import Stack
 

@@ -5,11 +5,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from grandalf.graphs import Edge as LayoutEdge
-from grandalf.graphs import Graph as LayoutGraph
-from grandalf.graphs import Vertex
-from grandalf.layouts import SugiyamaLayout
-
 from stepflow.render.dot import to_dot
 from stepflow.render.graph import Graph
 from stepflow.render.overlay import NOT_TAKEN_COLOUR, STATUS_COLOURS, TAKEN_COLOUR, Overlay, label_lines
@@ -46,6 +41,12 @@ class _Route:
 
 def layered_svg(graph: Graph, overlay: Overlay | None, links: bool = False) -> str:
     """The graph laid out in layers from Start to End, drawn without Graphviz."""
+    # grandalf imports numpy: loaded only when a graph is drawn without Graphviz.
+    from grandalf.graphs import Edge as LayoutEdge
+    from grandalf.graphs import Graph as LayoutGraph
+    from grandalf.graphs import Vertex
+    from grandalf.layouts import SugiyamaLayout
+
     lines = {node_id: label_lines(graph, node_id, overlay) for node_id in graph.nodes}
     vertices = {node_id: Vertex(node_id) for node_id in graph.nodes}
     for node_id, vertex in vertices.items():
@@ -104,7 +105,7 @@ def _size(state_type: str, lines: list[str]) -> tuple[float, float]:
     return width, height
 
 
-def _edge(edge: Any, points: list[tuple[float, float]], vertices: dict[str, Vertex], shift: tuple[float, float],
+def _edge(edge: Any, points: list[tuple[float, float]], vertices: dict[str, Any], shift: tuple[float, float],
           overlay: Overlay | None, index: int) -> str:
     dx, dy = shift
     if not points:  # a state looping to itself: a small loop on its right
