@@ -88,8 +88,6 @@ def explain_state(
         return run_state(machine.compiled.root.states[state_name], state_input, lane)
     except ASLError:
         return run.steps[0]  # the visit recorded the error before raising it
-    finally:
-        run.close()
 
 
 class _GivenResult(Resources):

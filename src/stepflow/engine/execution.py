@@ -32,6 +32,22 @@ Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 DEFAULT_WORKERS = 64
 
 
+_SHARED: ThreadPoolExecutor | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_executor() -> Executor:
+    """One thread pool for the Parallel branches and Map iterations of every run that brings no
+    executor: its threads outlive a run, so a warm run starts its branches without creating
+    threads. Sharing is safe: a fan-out runs any branch the pool has not started itself
+    (``states/fanout.py``), so a busy pool slows runs but never blocks them."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = ThreadPoolExecutor(DEFAULT_WORKERS, thread_name_prefix="stepflow")
+        return _SHARED
+
+
 @dataclass(frozen=True)
 class Redrive:
     """Where a redriven execution goes on (RedriveExecution): after its ``events``, the top-level
@@ -112,8 +128,6 @@ class Run:
         self.map_run_settings = map_run_settings  # engine.maprun.settings.MapRunSettings, or None
         self.map_run_records: list[Any] = []
         self._executor = executor
-        self._own_executor: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
         # The execution's own stop (StopExecution), once ``execute`` made it.
         self.stop_request: StopSignal | None = None
         # What the run loop calls for every state visit (see states.base.VisitState).
@@ -125,17 +139,8 @@ class Run:
 
     @property
     def executor(self) -> Executor:
-        """The caller's executor, or a thread pool made on first use and shut down by ``close``."""
-        if self._executor is None:
-            with self._lock:
-                if self._executor is None:
-                    self._own_executor = ThreadPoolExecutor(DEFAULT_WORKERS, thread_name_prefix="stepflow")
-                    self._executor = self._own_executor
-        return self._executor
-
-    def close(self) -> None:
-        if self._own_executor is not None:
-            self._own_executor.shutdown(wait=True)
+        """The caller's executor, or the thread pool every run without one shares."""
+        return self._executor if self._executor is not None else shared_executor()
 
     def check_deadline(self) -> None:
         if self.deadline is not None and self.clock.now() >= self.deadline:
@@ -255,8 +260,6 @@ def execute(
         _end(execution, history, "ABORTED", stop.error, stop.cause, lane)
     except HistoryLimitReached:  # its ExecutionFailed is recorded
         execution.status, execution.error, execution.cause = "FAILED", HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE
-    finally:
-        run.close()
     execution.stop_date = clock.now()
     execution.history = history.events
     execution.steps = run.steps

@@ -115,8 +115,6 @@ def test_state(
         raised = None
     except ASLError as error:
         record, raised = run.steps[-1], error
-    finally:
-        run.close()
     text = _texts(state_input, input_text)
     response, error_details = _response(record, raised, state, retry_count, text)
     if inspection_level != "INFO":
