@@ -15,8 +15,7 @@ from typing import Any
 
 from stepflow.services.buckets import Buckets, NoSuchBucket, NoSuchKey
 from stepflow.services.dataroot import UnsafeNameError
-from stepflow.services.dynamodb_api import ServiceError, call
-from stepflow.services.tables import Tables
+from stepflow.services.dynamodb import DynamoDB, DynamoDBError
 
 _PARAMS = "stepflow_params"
 
@@ -52,9 +51,9 @@ def _answer(model: Any, context: dict[str, Any], **_: Any) -> Any:
     root = Path(os.environ.get("STEPFLOW_HOME", ".stepflow"))
     if service == "dynamodb":
         try:
-            return _Response(200), {**call(Tables(root), operation, params), "ResponseMetadata": _meta(200)}
-        except ServiceError as error:
-            return _Response(error.status), _error(error.code, error.message, error.status)
+            return _Response(200), {**DynamoDB(root).call(operation, params), "ResponseMetadata": _meta(200)}
+        except DynamoDBError as error:  # DynamoDB answers every client error with status 400
+            return _Response(400), _error(error.code, error.message, 400)
     if service == "s3":
         return _s3(Buckets(root), operation, params)
     variable = "AWS_ENDPOINT_URL_" + service.upper().replace("-", "_")

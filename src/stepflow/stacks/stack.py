@@ -18,7 +18,7 @@ from stepflow.machine import StateMachine
 from stepflow.services.buckets import Buckets
 from stepflow.services.tables import KeySchema, Tables
 from stepflow.settings import data_root
-from stepflow.stacks import dynamodb_tasks, providers, schedules, sources
+from stepflow.stacks import providers, schedules, sources
 from stepflow.stacks.errors import TemplateError
 from stepflow.stacks.intrinsics import Evaluator, Scope
 from stepflow.stacks.store import StackStore
@@ -104,8 +104,9 @@ class Stack:
         return [machine.run(event) for machine, event in self.rule_runs(rule, **kwargs)]
 
     def handlers(self) -> dict[str, Callable[[Any, Any], Any]]:
-        """Every function by ARN, and the DynamoDB tasks, for ``StateMachine(resources=...)``."""
-        found: dict[str, Callable[[Any, Any], Any]] = dynamodb_tasks.handlers(self.root)
+        """Every function by ARN, for ``StateMachine(resources=...)`` (the DynamoDB tasks need no
+        handler: the dynamodb integration answers them from the data root's tables)."""
+        found: dict[str, Callable[[Any, Any], Any]] = {}
         for data in self.record["Functions"]:
             spec = FunctionSpec.from_json(data)
             found[spec.arn] = handler_for(spec, self.root, self._workers)
