@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from stepflow import settings
 from stepflow.integrations.callbacks import CallbackHub
 from stepflow.integrations.lambda_runtime import Handler
 from stepflow.runtime.arns import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -52,10 +54,15 @@ class Resources:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         callbacks: CallbackHub | None = None,
+        data_root: Path | None = None,
+        state_machines: dict[str, Any] | None = None,
     ) -> None:
         self.region = region
         self.account = account
         self.callbacks = callbacks or CallbackHub()
+        self._data_root = data_root
+        # State machines a ``states:startExecution`` task may start, by ARN (shared, like callbacks).
+        self.state_machines: dict[str, Any] = {} if state_machines is None else state_machines
         self._handlers: dict[str, Handler] = {}
         self._functions: dict[str, Function] = {}  # lookups made, forgotten when a handler is added
         for key, handler in (handlers or {}).items():
@@ -67,6 +74,12 @@ class Resources:
             raise TypeError(f"the handler for {key!r} is not callable")
         self._handlers[key] = handler
         self._functions.clear()
+
+    @property
+    def data_root(self) -> Path:
+        """Where the local services keep their data: the given folder, else ``STEPFLOW_HOME``
+        read at call time (as a Lambda function reads its environment)."""
+        return self._data_root or settings.data_root()
 
     def handler(self, key: str) -> Handler | None:
         """The handler registered for exactly ``key``."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from stepflow.integrations.activity import ACTIVITY_ARN, Activity
+from stepflow.integrations import dynamodb
 from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern
 from stepflow.integrations.handler import RegisteredHandler
 from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
@@ -22,6 +23,8 @@ from stepflow.integrations.unsupported import Unsupported
 # or per service with a ``SERVICE:*`` key for every action of an SDK integration.
 SERVICES: dict[str, Callable[[str], Integration]] = {
     LAMBDA_INVOKE: LambdaInvoke,
+    **dict.fromkeys(dynamodb.OPTIMIZED, dynamodb.DynamoDBTask),
+    dynamodb.SDK: dynamodb.DynamoDBTask,
 }
 
 

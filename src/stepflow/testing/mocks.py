@@ -201,6 +201,7 @@ class MockedResources(Resources):
         super().__init__(
             {name: inner.handler(name) for name in inner.names()},  # type: ignore[misc]
             region=inner.region, account=inner.account, callbacks=inner.callbacks,
+            data_root=inner._data_root, state_machines=inner.state_machines,
         )
         self.test_case = test_case
 

@@ -45,9 +45,9 @@ _BATCH_WRITE_LIMIT = 25
 _TRANSACTION_LIMIT = 100
 
 
-def _action_name(action: str) -> str:
+def operation_name(action: str) -> str:
     """``putItem``, ``PutItem`` and ``put_item`` all name PutItem."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"_", action))
+    return "".join(part[:1].upper() + part[1:] for part in action.split("_"))
 
 
 class DynamoDB:
@@ -64,7 +64,7 @@ class DynamoDB:
 
     def call(self, action: str, request: dict[str, Any]) -> dict[str, Any]:
         """Run one operation by its API name (``PutItem`` or ``putItem``)."""
-        name = _action_name(action)
+        name = operation_name(action)
         if name not in self.OPERATIONS:
             raise DynamoDBError(
                 "UnknownOperationException", f"stepflow's local DynamoDB does not emulate {name}"
