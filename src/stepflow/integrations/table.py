@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from stepflow.integrations.activity import ACTIVITY_ARN, Activity
-from stepflow.integrations import dynamodb
+from stepflow.integrations import dynamodb, s3
 from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern
 from stepflow.integrations.handler import RegisteredHandler
 from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
@@ -25,6 +25,7 @@ SERVICES: dict[str, Callable[[str], Integration]] = {
     LAMBDA_INVOKE: LambdaInvoke,
     **dict.fromkeys(dynamodb.OPTIMIZED, dynamodb.DynamoDBTask),
     dynamodb.SDK: dynamodb.DynamoDBTask,
+    **dict.fromkeys(s3.RESOURCES, s3.S3Task),
 }
 
 

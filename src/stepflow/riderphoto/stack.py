@@ -167,6 +167,7 @@ class Stack:
         """Drop the store files and folders ``up`` made, unless something else now lives there."""
         if not self.buckets.names():
             shutil.rmtree(self.buckets.folder, ignore_errors=True)
+            shutil.rmtree(self.buckets.meta_folder, ignore_errors=True)
             shutil.rmtree(self.root / ".staging", ignore_errors=True)
         for path, empty in (
             (self.tables.path, not self.tables.names()),

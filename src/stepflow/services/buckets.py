@@ -1,17 +1,24 @@
 """Local S3 stand-in: a bucket is a folder under ``<data root>/buckets``, an object a file.
 
 Names are checked by ``dataroot`` before any filesystem call. Writes go to a temporary file first
-and are renamed into place, so a reader (or a crash) never sees half an object. A bucket with
-EventBridge notifications on announces each object written as S3's "Object Created" event
-(``services.events``).
+and are renamed into place, so a reader (or a crash) never sees half an object. What S3 keeps
+beside an object (ETag, Content-Type, user metadata) is a small JSON file at the same relative
+path under ``<data root>/.bucket-meta``, written before the object is renamed into place; an
+object without one (copied in by hand) gets its ETag computed and S3's default content type. A
+bucket with EventBridge notifications on announces each object written as S3's "Object Created"
+event (``services.events``).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from stepflow.asl.errors import StepflowError
 from stepflow.services.dataroot import check_bucket_name, check_key, resolve_inside
@@ -55,11 +62,31 @@ class KeyConflict(StepflowError):
         self.key = key
 
 
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 answers for an object stored without one
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What HeadObject tells about an object."""
+
+    size: int
+    etag: str  # quoted, as S3 sends it: '"d41d8cd98f00b204e9800998ecf8427e"'
+    last_modified: datetime
+    content_type: str = DEFAULT_CONTENT_TYPE
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def etag_of(data: bytes) -> str:
+    """A single-part upload's ETag: the MD5 of its bytes, in quotes."""
+    return f'"{hashlib.md5(data).hexdigest()}"'
+
+
 class Buckets:
     """The buckets stored under one data root."""
 
     def __init__(self, root: Path) -> None:
         self.folder = Path(root) / "buckets"
+        self.meta_folder = Path(root) / ".bucket-meta"
         self._staging = Path(root) / ".staging"
         self.events = EventBus(Path(root))
 
@@ -99,15 +126,27 @@ class Buckets:
         if not force and any(folder.iterdir()):
             raise BucketNotEmpty(bucket)
         shutil.rmtree(folder)
+        shutil.rmtree(self.meta_folder / bucket, ignore_errors=True)
 
-    def put(self, bucket: str, key: str, data: bytes) -> Path:
-        """Store ``data`` at ``key`` atomically; return the file written."""
-        self.put_stream(bucket, key, [data])
+    def _meta_path(self, bucket: str, key: str) -> Path:
+        base = self.meta_folder / check_bucket_name(bucket)
+        return resolve_inside(base, check_key(key) + ".json", "key")
+
+    def put(
+        self, bucket: str, key: str, data: bytes, content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> Path:
+        """Store ``data`` at ``key`` atomically, with its ETag, content type and user metadata;
+        return the file written."""
+        self.put_stream(bucket, key, [data], content_type, metadata)
         return self._object_path(bucket, key)
 
-    def put_stream(self, bucket: str, key: str, chunks: Iterable[bytes]) -> int:
+    def put_stream(
+        self, bucket: str, key: str, chunks: Iterable[bytes], content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> int:
         """Store the concatenated ``chunks`` at ``key`` atomically (a large object never sits in
-        memory whole); return its size in bytes."""
+        memory whole), with its ETag, content type and user metadata; return its size in bytes."""
         target = self._object_path(bucket, key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -116,12 +155,17 @@ class Buckets:
         if target.is_dir():
             raise KeyConflict(bucket, key)
         handle, staged = tempfile.mkstemp(dir=self.staging_folder())
-        size = 0
+        size, digest = 0, hashlib.md5()
         try:
             with os.fdopen(handle, "wb") as stream:
                 for chunk in chunks:
                     stream.write(chunk)
+                    digest.update(chunk)
                     size += len(chunk)
+            self._keep_meta(bucket, key, {
+                "ETag": f'"{digest.hexdigest()}"', "ContentType": content_type or DEFAULT_CONTENT_TYPE,
+                "Metadata": metadata or {},
+            })
             os.replace(staged, target)
         except BaseException:
             Path(staged).unlink(missing_ok=True)
@@ -155,6 +199,19 @@ class Buckets:
             found.append((key, stat.st_size, stat.st_mtime_ns))
         return found
 
+    def _keep_meta(self, bucket: str, key: str, meta: dict[str, Any]) -> None:
+        """Write the object's metadata file atomically. Where another key's metadata path is in
+        the way (``a`` beside ``a.json/b``) it is skipped: ``info`` then computes the ETag."""
+        path = self._meta_path(bucket, key)
+        handle, staged = tempfile.mkstemp(dir=self.staging_folder())
+        with os.fdopen(handle, "w") as stream:
+            json.dump(meta, stream)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, path)
+        except OSError:
+            Path(staged).unlink(missing_ok=True)
+
     def get(self, bucket: str, key: str) -> bytes:
         """The object's bytes; NoSuchKey when absent."""
         path = self._object_path(bucket, key)
@@ -177,6 +234,23 @@ class Buckets:
         ]
         return sorted(found, key=lambda key: key.encode("utf-8"))
 
+    def info(self, bucket: str, key: str) -> ObjectInfo:
+        """The object's size, ETag, modification time, content type and metadata."""
+        path = self.path(bucket, key)
+        stat = path.stat()
+        try:
+            kept: dict[str, Any] = json.loads(self._meta_path(bucket, key).read_text())
+        except (OSError, ValueError):
+            kept = {}
+        if "ETag" not in kept:
+            kept["ETag"] = etag_of(path.read_bytes())
+        return ObjectInfo(
+            size=stat.st_size, etag=kept["ETag"],
+            last_modified=datetime.fromtimestamp(int(stat.st_mtime), timezone.utc),
+            content_type=kept.get("ContentType", DEFAULT_CONTENT_TYPE), metadata=kept.get("Metadata", {}),
+        )
+
     def delete_object(self, bucket: str, key: str) -> None:
         """Remove the object; deleting a missing key succeeds, as in S3."""
         self._object_path(bucket, key).unlink(missing_ok=True)
+        self._meta_path(bucket, key).unlink(missing_ok=True)
