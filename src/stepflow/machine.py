@@ -43,6 +43,9 @@ class StateMachine:
     ``map_executor`` is where Distributed Map children run: threads (default), ``"processes[:N]"``,
     a ``distributed.Client``, a Dask scheduler address or ``"local:N"`` (see
     ``engine/maprun/executors.py``); what it starts is released by ``close()``.
+    Machines given one ``state_machines`` dict register in it by ARN and can start each other
+    (``states:startExecution``); ``data_root`` is where the local services keep their data
+    (default: ``STEPFLOW_HOME`` when a task runs).
     A definition with problems raises DefinitionError listing all of them.
     """
 
@@ -58,8 +61,13 @@ class StateMachine:
         rng: random.Random | None = None,
         callbacks: CallbackHub | None = None,
         map_executor: Any = None,
+        state_machines: dict[str, Any] | None = None,
+        data_root: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.resources = Resources(resources or {}, callbacks=callbacks)
+        self.resources = Resources(
+            resources or {}, callbacks=callbacks, state_machines=state_machines,
+            data_root=Path(data_root) if data_root is not None else None,
+        )
         self.definition: dict[str, Any] = substitute(
             load_definition(definition), check_substitutions(substitutions or {})
         )
@@ -69,6 +77,8 @@ class StateMachine:
         self.executor = executor
         options = CompileOptions(bind=lambda resource, state: resolve(resource, self.resources, state), rng=rng)
         self.compiled: CompiledMachine = compile_machine(parse_definition(self.definition), options)
+        # Machines sharing one ``state_machines`` dict can start each other (states:startExecution).
+        self.resources.state_machines[self.arn] = self
         self.map_runs = MapRunSettings(
             executor=None if map_executor is None else resolve_map_executor(map_executor),
             handlers=dict(resources or {}),

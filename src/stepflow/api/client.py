@@ -133,6 +133,7 @@ class Client:
         self.mock_config = mock_config
         self.rng = rng or random.Random()
         self._machines: dict[str, StateMachineEntry] = {}
+        self._state_machines: dict[str, StateMachine] = {}  # what states:startExecution tasks can start
         self._executions: dict[str, ExecutionEntry] = {}
         self._activities: dict[str, dict[str, Any]] = {}
         self._lock = threading.RLock()
@@ -832,7 +833,7 @@ class Client:
         try:
             machine = StateMachine(
                 definition, resources=self.resources, substitutions=self.substitutions, name=name,
-                clock=self.clock, callbacks=self.callbacks,
+                clock=self.clock, callbacks=self.callbacks, state_machines=self._state_machines,
             )
             machine.map_runs.on_map_run = self.map_runs.track
             return machine

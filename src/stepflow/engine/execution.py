@@ -23,7 +23,7 @@ from stepflow.engine.trace import StepRecord
 from stepflow.integrations.resources import Resources
 from stepflow.runtime.arns import DEFAULT_ROLE_ARN
 from stepflow.runtime.clock import Clock, VirtualClock
-from stepflow.runtime.signals import ExecutionTimedOut, Stopped, StopSignal
+from stepflow.runtime.signals import ExecutionTimedOut, Stopped, StopRequest, StopSignal
 
 Status = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 
@@ -57,20 +57,6 @@ class Redrive:
     state: str
     state_input: Any
     count: int
-
-
-class StopRequest(StopSignal):
-    """A stop asked from outside the run (StopExecution): the error and cause ExecutionAborted records."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.error: str | None = None
-        self.cause: str | None = None
-
-    def stop(self, error: str | None = None, cause: str | None = None) -> None:
-        """Abort the run at its lanes' next state boundary (or a callback task's wait)."""
-        self.error, self.cause = error, cause
-        self.set()
 
 
 @dataclass(eq=False)

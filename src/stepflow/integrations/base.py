@@ -11,7 +11,7 @@ the work and answers with the task's result or an ``ASLError`` named as AWS name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal
 
 from stepflow.asl.errors import RUNTIME, ASLError, StepflowError
 from stepflow.asl.paths import to_json
@@ -93,8 +93,9 @@ class Integration:
         TaskSubmitted records. The engine then waits for the token's answer."""
         return self.invoke(call)
 
-    def run_sync(self, call: TaskCall, pattern: Pattern) -> Any:
-        """``.sync`` / ``.sync:2``: start the work and return its result once it has finished."""
+    def run_sync(self, call: TaskCall, pattern: Pattern, submitted: Callable[[Any], None]) -> Any:
+        """``.sync`` / ``.sync:2``: start the work, hand the start's response to ``submitted``
+        (the TaskSubmitted event), and return the result once the work has finished."""
         raise NotImplementedError
 
     def data_limit_resource(self) -> str:

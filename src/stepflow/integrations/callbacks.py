@@ -129,6 +129,10 @@ class CallbackHub:
 
     # --- answers from outside (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat) -------------
 
+    def knows(self, token: Any) -> bool:
+        """Whether ``token`` is one of this hub's tasks (answered or not)."""
+        return isinstance(token, str) and token in self._tasks
+
     def send_success(self, token: str, output: Any) -> None:
         self._answer(token, ("success", output))
 

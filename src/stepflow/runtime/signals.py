@@ -59,4 +59,18 @@ class StopSignal:
         return self._event.wait(timeout)
 
 
+class StopRequest(StopSignal):
+    """A stop asked from outside the run (StopExecution): the error and cause ExecutionAborted records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error: str | None = None
+        self.cause: str | None = None
+
+    def stop(self, error: str | None = None, cause: str | None = None) -> None:
+        """Abort the run at its lanes' next state boundary (or a callback task's wait)."""
+        self.error, self.cause = error, cause
+        self.set()
+
+
 _SIGNALS = threading.Lock()  # guards every StopSignal's children

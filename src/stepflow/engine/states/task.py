@@ -12,6 +12,7 @@ token in ``$$.Task.Token``. A stand-in for one run (a mocked response) answers t
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable
 
 from stepflow.asl.errors import HEARTBEAT_TIMEOUT, TIMEOUT, ASLError
@@ -66,7 +67,13 @@ class TaskState(CompiledState):
         if binding.pattern == "waitForTaskToken":
             return wait_for_callback(binding, call, lane)
         if binding.pattern:
-            return self._call(call, "task", lambda: binding.integration.run_sync(call, binding.pattern), lane)
+            # A .sync task watches the lane's stop signal wherever it runs, to stop what it started.
+            call = dataclasses.replace(call, stop=lane.stop)
+
+            def submitted(response: Any) -> None:
+                lane.follow(run.history.task_submitted(binding.task_names, response, lane.last_event_id))
+
+            return self._call(call, "task", lambda: binding.integration.run_sync(call, binding.pattern, submitted), lane)
         return self._call(call, binding.events, lambda: binding.integration.invoke(call), lane)
 
     def _call(self, call: TaskCall, events: EventStyle, work: Callable[[], Any], lane: Lane) -> Any:
