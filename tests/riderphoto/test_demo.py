@@ -25,7 +25,13 @@ def test_demo_reports_every_outcome_as_the_workshop_describes(tmp_path):
                      "resized-1_happy_face.jpg", "resized-single_obama_a.jpg"):
         assert expected in text
     runs = json.loads(demo.VALIDATION_FILE.read_text())["runs"]
-    assert len(ExecutionStore(tmp_path / "home").list()) == len(runs)
+    stored = ExecutionStore(tmp_path / "home").list()
+    sdk_runs = [e for e in stored if e.state_machine_arn.endswith(f":{demo.SDK_MACHINE}")]
+    assert len(stored) == 2 * len(runs) and len(sdk_runs) == len(runs)  # definition 4, then sdk
+    # the SDK definition reached Rekognition, DynamoDB and SES itself: Task events name them
+    services = {event.get("taskScheduledEventDetails", {}).get("resourceType")
+                for execution in sdk_runs for event in execution.history}
+    assert {"aws-sdk:rekognition", "dynamodb", "aws-sdk:sesv2"} <= services
 
 
 def test_demo_fails_when_an_outcome_differs(tmp_path):
@@ -36,7 +42,8 @@ def test_demo_fails_when_an_outcome_differs(tmp_path):
     out = io.StringIO()
     assert demo.run_demo(tmp_path / "home", out, validation_file=wrong) is False
     assert "NOT as the workshop describes" in out.getvalue()
-    assert "user_b 2_sunglass_face.jpg: message" in out.getvalue()
+    assert out.getvalue().count(" user_b 2_sunglass_face.jpg: message") == 2  # both definitions
+    assert f"{demo.SDK_MACHINE} user_b 2_sunglass_face.jpg: message" in out.getvalue()
 
 
 def stepflow(*args):

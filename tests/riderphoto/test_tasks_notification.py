@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import json
 from email import message_from_bytes, policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from stepflow.riderphoto.notification import handler
 from stepflow.riderphoto.stack import Stack
@@ -38,32 +36,6 @@ def test_without_error_info_title_and_message_are_empty_as_in_the_original():
 def test_a_cause_that_is_not_json_is_used_as_it_is():
     event = {"errorInfo": {"Error": "States.Timeout", "Cause": "took too long"}}
     assert handler(event, None)["messageToSend"]["message"] == "took too long"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """An SMTP server on 127.0.0.1 collecting what it receives: (port, inbox)."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
 
 
 def test_with_smtp_in_the_environment_the_notification_is_emailed(monkeypatch, smtp_server):

@@ -5,8 +5,10 @@ function in its own process as on Lambda) on a fresh data root, puts the photos 
 photo bucket, runs RiderPhotoProcessing-4 on each input of ``fixtures/riderphoto/validation.json`` (the workshop's
 user_a..user_d, then the same face under a new userId, then a second photo of an indexed person),
 prints what happened, shows the thumbnails and table items written, and reports whether every
-outcome is the one the workshop describes. The executions are saved in the data root's execution
-store, for the render and report commands.
+outcome is the one the workshop describes. Then it does the same, on the stack brought up afresh,
+with RiderPhotoProcessing-SDK (``rider-photo-processing-sdk.asl.json``: Rekognition, DynamoDB and
+SES called directly by the state machine, only the thumbnail a function). The executions of both
+are saved in the data root's execution store, for the render and report commands.
 """
 from __future__ import annotations
 
@@ -24,12 +26,13 @@ from stepflow.runtime.clock import RealClock
 from stepflow.engine.execution import Execution
 from stepflow.machine import StateMachine
 from stepflow.render import terminal
-from stepflow.riderphoto.stack import STACK_NAME, Stack
+from stepflow.riderphoto.stack import STACK_NAME, Stack, bindings
 from stepflow.stacks import Stack as TemplateStack
 from stepflow.settings import fixtures_dir
 from stepflow.store import ExecutionStore
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+SDK_MACHINE = "RiderPhotoProcessing-SDK"
 VALIDATION_FILE = REPO_ROOT / "fixtures" / "riderphoto" / "validation.json"
 TEMPLATE = REPO_ROOT / "definitions" / "rider-photo-stack" / "template.yaml"
 
@@ -69,12 +72,16 @@ def outcome_of(execution: Execution, seconds: float) -> Outcome:
     return Outcome(execution.status, path, branches, error, message, seconds)
 
 
-def mismatches(outcome: Outcome, expect: dict[str, Any], indexed: set[str], user: str) -> list[str]:
-    """How ``outcome`` differs from the validation file's expectation (empty when it matches)."""
+def mismatches(
+    outcome: Outcome, expect: dict[str, Any], indexed: set[str], user: str, path_key: str = "path"
+) -> list[str]:
+    """How ``outcome`` differs from the validation file's expectation (empty when it matches);
+    ``path_key`` names the expected path of the definition run (``path`` or ``sdk_path``)."""
     problems = []
-    for field in ("status", "path", "error", "message"):
-        if getattr(outcome, field) != expect[field]:
-            problems.append(f"{field} {getattr(outcome, field)!r}, expected {expect[field]!r}")
+    for field, expected in (("status", expect["status"]), ("path", expect[path_key]),
+                            ("error", expect["error"]), ("message", expect["message"])):
+        if getattr(outcome, field) != expected:
+            problems.append(f"{field} {getattr(outcome, field)!r}, expected {expected!r}")
     if (user in indexed) != expect["indexed"]:
         problems.append(f"indexed {user in indexed}, expected {expect['indexed']}")
     return problems
@@ -106,11 +113,35 @@ def run_demo(
         definition = REPO_ROOT / validation["definition"]
         print(f"running {definition.relative_to(REPO_ROOT)} on {len(validation['runs'])} inputs, "
               "each function in its own process\n", file=out)
-        return _run_cases(machine, stack, bucket, validation, root, out)
+        failures = _run_cases(machine, stack, bucket, validation, root, out, "path")
+    failures += _run_sdk_definition(stack, validation, photos, root, out)
+    if failures:
+        print("\nNOT as the workshop describes:", *failures, sep="\n  ", file=out)
+        return False
+    print("\nevery outcome is as the workshop describes, with both definitions", file=out)
+    return True
+
+
+def _run_sdk_definition(stack: Stack, validation: dict[str, Any], photos: Path, root: Path, out: TextIO) -> list[str]:
+    """The same inputs through the definition with direct integrations, on a stack brought up
+    afresh (an empty collection and table, as the workshop's validation assumes)."""
+    stack.down()
+    bucket = stack.up(photos=photos)["RiderPhotoS3Bucket"]
+    for name in validation["photos"]:
+        stack.buckets.put(bucket, name, (photos / name).read_bytes())
+    resources, substitutions = bindings(root)
+    definition = REPO_ROOT / validation["sdk_definition"]
+    machine = StateMachine.from_file(definition, name=SDK_MACHINE, resources=resources,
+                                     substitutions=substitutions, clock=RealClock(), data_root=root)
+    print(f"\nstack brought up afresh; running {definition.relative_to(REPO_ROOT)} on "
+          f"{len(validation['runs'])} inputs (Rekognition, DynamoDB and SES called by the state machine)\n",
+          file=out)
+    return _run_cases(machine, stack, bucket, validation, root, out, "sdk_path")
 
 
 def _run_cases(machine: StateMachine, stack: Stack, bucket: str, validation: dict[str, Any], root: Path,
-               out: TextIO) -> bool:
+               out: TextIO, path_key: str) -> list[str]:
+    """Run every validation input; the mismatches found, each naming the machine and the input."""
     store = ExecutionStore(root)
     rows, failures = [], []
     for number, case in enumerate(validation["runs"], 1):
@@ -121,16 +152,12 @@ def _run_cases(machine: StateMachine, stack: Stack, bucket: str, validation: dic
         store.save(execution)
         faces = stack.collections.list_faces(stack.collection_id)
         indexed = {face.get("ExternalImageId") for face in faces}
-        problems = mismatches(outcome, case["expect"], indexed, event["userId"])
-        failures.extend(f"{event['userId']} {event['s3Key']}: {p}" for p in problems)
+        problems = mismatches(outcome, case["expect"], indexed, event["userId"], path_key)
+        failures.extend(f"{machine.name} {event['userId']} {event['s3Key']}: {p}" for p in problems)
         rows.append((event["s3Key"], event["userId"], outcome, "ok" if not problems else "WRONG"))
     print_table(rows, out)
     print_written(stack, out)
-    if failures:
-        print("\nNOT as the workshop describes:", *failures, sep="\n  ", file=out)
-        return False
-    print("\nevery outcome is as the workshop describes", file=out)
-    return True
+    return failures
 
 
 def execution_name(number: int, event: dict[str, Any]) -> str:

@@ -11,38 +11,11 @@ A failed send fails the task, so the execution shows it.
 from __future__ import annotations
 
 import json
-import os
-import smtplib
-from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 from stepflow.riderphoto.stack import Stack
-
-SMTP_TIMEOUT_SECONDS = 10
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str
-    recipient: str
-
-    @classmethod
-    def configured(cls, stack_settings: dict[str, str]) -> SmtpSettings | None:
-        """From ``STEPFLOW_SMTP_*`` or else the stack's ``Smtp*`` settings; None when unset."""
-
-        def value(name: str, default: str | None = None) -> str | None:
-            return os.environ.get(f"STEPFLOW_SMTP_{name.upper()}") or stack_settings.get(
-                f"Smtp{name}", default
-            )
-
-        host, recipient = value("Host"), value("To")
-        if not host or not recipient:
-            return None
-        port = int(value("Port", "25") or 25)
-        return cls(host, port, value("From", "stepflow@localhost") or "", recipient)
+from stepflow.services.mail import SmtpSettings, deliver
 
 
 def message_to_send(event: Any) -> dict[str, str]:
@@ -65,7 +38,7 @@ def message_to_send(event: Any) -> dict[str, str]:
 def send_email(settings: SmtpSettings, event: Any, notice: dict[str, str]) -> None:
     email = EmailMessage()
     email["From"] = settings.sender
-    email["To"] = settings.recipient
+    email["To"] = settings.recipient or ""
     email["Subject"] = f"Your Wild Rydes photo was not accepted: {notice['title']}"
     user = event.get("userId", "rider") if isinstance(event, dict) else "rider"
     photo = event.get("s3Key", "your photo") if isinstance(event, dict) else "your photo"
@@ -73,14 +46,13 @@ def send_email(settings: SmtpSettings, event: Any, notice: dict[str, str]) -> No
         f"Hello {user},\n\nWe could not use {photo} as your profile photo: {notice['message']}\n"
         "Please upload a different picture.\n"
     )
-    with smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        smtp.send_message(email)
+    deliver(settings, email)
 
 
 def handler(event: Any, context: Any, stack: Stack | None = None) -> dict[str, Any]:
     stack = stack or Stack.current()
     notice = message_to_send(event)
     settings = SmtpSettings.configured(stack.settings())
-    if settings is not None:
+    if settings is not None and settings.recipient:
         send_email(settings, event, notice)
     return {"messageToSend": notice}
