@@ -40,17 +40,19 @@ class ServiceNames:
 
 def service_error(
     names: ServiceNames, code: str, message: str, *, sdk: bool, status: int = 400,
-    extended_request_id: bool = False,
+    extended_request_id: bool = False, exception: str | None = None,
 ) -> ASLError:
-    """The task failure AWS reports for a service error ``code`` with ``message``."""
+    """The task failure AWS reports for a service error ``code`` with ``message``. The SDKs name
+    a modeled error's exception ``CODE`` + ``Exception`` unless ``exception`` says otherwise
+    (SQS's ``AWS.SimpleQueueService.NonExistentQueue`` is ``QueueDoesNotExistException``)."""
     request_id = str(uuid.uuid4())
+    exception = exception or (code if code.endswith("Exception") else f"{code}Exception")
     if sdk:
-        exception = code if code.endswith("Exception") else f"{code}Exception"
         error = f"{names.v2_prefix}.{exception if code in names.modeled else names.v2_generic}"
         extra = f", Extended Request ID: {uuid.uuid4().hex}" if extended_request_id else ""
         cause = f"{message} (Service: {names.v2_service}, Status Code: {status}, Request ID: {request_id}{extra})"
     else:
-        error = f"{names.v1_prefix}.{code if code in names.modeled else names.v1_generic}"
+        error = f"{names.v1_prefix}.{exception if code in names.modeled else names.v1_generic}"
         cause = (
             f"{message} (Service: {names.v1_service}; Status Code: {status}; Error Code: {code}; "
             f"Request ID: {request_id}; Proxy: null)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from stepflow.integrations.activity import ACTIVITY_ARN, Activity
-from stepflow.integrations import dynamodb, http, rekognition, s3, ses, states
+from stepflow.integrations import dynamodb, http, messaging, rekognition, s3, ses, states
 from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern
 from stepflow.integrations.handler import RegisteredHandler
 from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
@@ -31,6 +31,8 @@ SERVICES: dict[str, Callable[[str], Integration]] = {
     **dict.fromkeys(rekognition.RESOURCES, rekognition.RekognitionTask),
     ses.SESV2_SEND: ses.SendEmail,
     ses.SES_SEND: ses.SendEmail,
+    messaging.SQS_SEND: messaging.SendMessage,
+    messaging.SNS_PUBLISH: messaging.Publish,
     **dict.fromkeys(states.SEND_TASK, states.SendTask),
 }
 
