@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Callable
 
 from stepflow.integrations.activity import ACTIVITY_ARN, Activity
-from stepflow.integrations import dynamodb, http, messaging, rekognition, s3, ses, states
-from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern
+from stepflow.integrations import dynamodb, http, messaging, passthrough, rekognition, s3, ses, states
+from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern, task_names
 from stepflow.integrations.handler import RegisteredHandler
 from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
 from stepflow.integrations.resources import FUNCTION_ARN, FUNCTION_NAME, Resources
@@ -63,7 +63,38 @@ def _integration(resource: str, resources: Resources, state_name: str) -> Integr
     service = SERVICES.get(resource) or SERVICES.get(_any_action(resource))
     if service is not None:
         return service(resource)
+    if _is_service_api(resource):
+        return passthrough.PassThrough(resource)
     return Unsupported(resource, f"state {state_name!r}: no handler is registered for Resource {resource!r}")
+
+
+def _is_service_api(resource: str) -> bool:
+    """``arn:aws:states:::SERVICE:API`` or ``...:aws-sdk:SERVICE:ACTION``: what pass-through can send."""
+    try:
+        task_names(resource)
+    except ValueError:
+        return False
+    return True
+
+
+def local_requirement(resource: str, resources: Resources) -> str | None:
+    """What running ``resource`` here still needs (None when it can run): a handler for a function
+    or unknown ARN, or boto3 and an endpoint for a service API stepflow does not emulate."""
+    base, pattern = split_pattern(resource)
+    integration = _integration(base, resources, "")
+    if isinstance(integration, passthrough.PassThrough):
+        needed = passthrough.requirement(base)
+        if needed:
+            return f"{base} is not emulated by stepflow; to send it to an endpoint, {needed}"
+        if pattern:
+            return f"the {pattern_suffix(pattern)} pattern of {base} is not emulated (pass-through is request-response)"
+    elif isinstance(integration, Unsupported):
+        return f"no handler is registered for {resource}"
+    elif isinstance(integration, LambdaFunction) and resources.function(base).handler is None:
+        return f"no handler is registered for the function {base}"
+    elif pattern and pattern not in integration.patterns:
+        return f"stepflow does not run the {pattern_suffix(pattern)} pattern for {base}"
+    return None
 
 
 def _any_action(resource: str) -> str:
