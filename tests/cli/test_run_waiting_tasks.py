@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stepflow.services.queues import Queues
+
 DEFINITION = {
     "StartAt": "AwaitApproval",
     "States": {
@@ -21,6 +23,7 @@ DEFINITION = {
 def test_a_task_waiting_for_its_token_is_announced_and_times_out(tmp_path: Path) -> None:
     definition = tmp_path / "approval.asl.json"
     definition.write_text(json.dumps(DEFINITION))
+    Queues(tmp_path / "home").create("approvals")  # the local queue the message goes to
     done = subprocess.run(
         [sys.executable, "-m", "stepflow", "run", str(definition), "--json"],
         capture_output=True, text=True, timeout=60, env={"STEPFLOW_HOME": str(tmp_path / "home"), "PATH": ""},
@@ -30,6 +33,8 @@ def test_a_task_waiting_for_its_token_is_announced_and_times_out(tmp_path: Path)
     assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
     assert "waits for an answer from outside (sqs:sendMessage.waitForTaskToken)" in done.stderr
     assert "Traceback" not in done.stderr
+    (message,) = Queues(tmp_path / "home").receive("approvals")
+    assert "token" in json.loads(message["Body"])
 
 
 def test_a_task_nobody_can_answer_and_without_a_timeout_ends_with_a_typed_error(tmp_path: Path) -> None:
@@ -37,6 +42,7 @@ def test_a_task_nobody_can_answer_and_without_a_timeout_ends_with_a_typed_error(
     del untimed["States"]["AwaitApproval"]["TimeoutSeconds"]
     definition = tmp_path / "approval.asl.json"
     definition.write_text(json.dumps(untimed))
+    Queues(tmp_path / "home").create("approvals")
     done = subprocess.run(
         [sys.executable, "-m", "stepflow", "run", str(definition), "--json"],
         capture_output=True, text=True, timeout=60, env={"STEPFLOW_HOME": str(tmp_path / "home"), "PATH": ""},

@@ -8,6 +8,7 @@ from stepflow.integrations.activity import Activity
 from stepflow.integrations.handler import RegisteredHandler
 from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
 from stepflow.integrations.resources import Resources
+from stepflow.integrations.passthrough import PassThrough
 from stepflow.integrations.table import resolve
 from stepflow.integrations.unsupported import Unsupported
 
@@ -78,7 +79,7 @@ def test_registered_service_resource_is_answered_by_its_handler_with_task_events
 
 def test_unknown_service_resource_fails_at_run_time_naming_the_state_and_resource():
     binding = resolve("arn:aws:states:::foo:bar", Resources(), "Notify")
-    assert isinstance(binding.integration, Unsupported)
+    assert isinstance(binding.integration, PassThrough)  # not emulated: only an endpoint could answer
     with pytest.raises(ASLError, match="state 'Notify'.*arn:aws:states:::foo:bar") as raised:
         invoke(Resources(), "arn:aws:states:::foo:bar", {}, state_name="Notify")
     assert raised.value.error == RUNTIME

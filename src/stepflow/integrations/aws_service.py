@@ -19,10 +19,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, Callable
 
 from stepflow.asl.errors import ASLError
-from stepflow.integrations.base import runtime_failure
+from stepflow.integrations.base import TaskCall, runtime_failure
+from stepflow.integrations.lambda_context import LambdaContext
+from stepflow.integrations.lambda_runtime import run_handler
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,14 @@ def parameters_of(call_parameters: Any, state_name: str, resource: str) -> dict[
             f"Parameters/Arguments, got {type(call_parameters).__name__}"
         )
     return call_parameters
+
+
+def within_limits(call: TaskCall, work: Callable[[], Any]) -> Any:
+    """``work()`` under the task's TimeoutSeconds (States.Timeout when it passes) and its lane's
+    stop signal (a failing Parallel sibling): what can take long (network, image analysis) runs
+    on the same watched worker thread as a Lambda handler does."""
+    if call.timeout_seconds is None and call.stop is None:
+        return work()
+    context = LambdaContext(call.state_name or call.resource, call.resource, call.timeout_seconds)
+    return run_handler(lambda _event, _context: work(), None, context,
+                       timeout_seconds=call.timeout_seconds, stop=call.stop)

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from stepflow.asl.errors import ASLError
-from stepflow.integrations.aws_service import parameters_of
+from stepflow.integrations.aws_service import parameters_of, within_limits
 from stepflow.integrations.base import Integration, TaskCall, runtime_failure
 from stepflow.services.connections import Connection, ConnectionProblem, Connections
 
@@ -70,6 +70,9 @@ def _form(data: dict[str, Any], array_format: str) -> str:
 
 class HttpInvoke(Integration):
     def invoke(self, call: TaskCall) -> Any:
+        return within_limits(call, lambda: self._invoke(call))
+
+    def _invoke(self, call: TaskCall) -> Any:
         request = parameters_of(call.parameters, call.state_name, self.resource)
         where = f"state {call.state_name!r}: {HTTP_INVOKE}"
         endpoint, method = request.get("ApiEndpoint"), request.get("Method")

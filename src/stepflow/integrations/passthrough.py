@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from stepflow.asl.errors import ASLError
-from stepflow.integrations.aws_service import parameters_of
+from stepflow.integrations.aws_service import parameters_of, within_limits
 from stepflow.integrations.base import Integration, TaskCall, runtime_failure, task_names
 
 # Step Functions' service names that differ from boto3's client names.
@@ -97,7 +97,7 @@ class PassThrough(Integration):
             raise runtime_failure(f"state {call.state_name!r}: boto3's {self.client_name} client has no "
                                   f"operation {self.operation!r} ({self.resource})")
         try:
-            return _json(method(**request))
+            return within_limits(call, lambda: _json(method(**request)))
         except ClientError as error:
             details = error.response.get("Error", {})
             code = details.get("Code", "Unknown")

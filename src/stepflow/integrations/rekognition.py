@@ -14,7 +14,7 @@ import base64
 import binascii
 from typing import Any, Callable
 
-from stepflow.integrations.aws_service import ServiceNames, parameters_of, service_error
+from stepflow.integrations.aws_service import ServiceNames, parameters_of, service_error, within_limits
 from stepflow.integrations.base import Integration, TaskCall, task_names
 from stepflow.riderphoto.analysis import FaceInfo, PhotoAnalysis, analyse_photo
 from stepflow.riderphoto.images import PhotoRejected
@@ -153,6 +153,6 @@ class RekognitionTask(Integration):
     def invoke(self, call: TaskCall) -> Any:
         request = parameters_of(call.parameters, call.state_name, self.resource)
         try:
-            return self.action(request, call.resources.data_root)
+            return within_limits(call, lambda: self.action(request, call.resources.data_root))
         except (_Failure, RekognitionError) as failure:
             raise service_error(NAMES, failure.code, failure.message, sdk=True) from None

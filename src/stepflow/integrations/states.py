@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
-from stepflow.asl.errors import ASLError
+from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.integrations.aws_service import parameters_of, with_http_metadata
 from stepflow.integrations.base import Integration, Pattern, TaskCall, task_names
 from stepflow.runtime.signals import Stopped, StopRequest
@@ -67,11 +67,20 @@ class _Child:
             self.done.set()
 
     def wait(self, call: TaskCall) -> Any:
+        """The finished child; Stopped (the child stopped too) when the parent's lane stops,
+        States.Timeout when the task's TimeoutSeconds pass first on the execution's clock."""
+        deadline = (self.started + timedelta(seconds=call.timeout_seconds)
+                    if call.timeout_seconds is not None else None)
         while not self.done.wait(_POLL_SECONDS):
             if call.stop is not None and call.stop.is_set():
                 self.stop.stop()
                 self.done.wait()
                 raise Stopped()
+            if deadline is not None and call.clock.now() >= deadline:
+                raise ASLError(TIMEOUT)
+        # On a virtual clock a long child ends at once: its stop date says whether it was too late.
+        if deadline is not None and self.execution.stop_date > deadline:
+            raise ASLError(TIMEOUT)
         return self.execution
 
     def started_response(self) -> dict[str, Any]:
