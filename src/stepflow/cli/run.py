@@ -55,6 +55,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--state-machine", metavar="LOGICAL_ID", help="with a template: which of its state machines to run"
     )
     add_parameter_argument(parser)
+    parser.add_argument(
+        "--child", action="append", default=[], metavar="FILE",
+        help="another definition this one may start (states:startExecution), named after its file; "
+        "repeatable. Its executions are kept in the store too",
+    )
     parser.add_argument("--name", help="the execution name (default: a UUID); a name already used is refused")
     clock = parser.add_mutually_exclusive_group()
     clock.add_argument(
@@ -199,9 +204,13 @@ def _machine(args: argparse.Namespace) -> Iterator[Any]:
         return
     if args.state_machine or args.parameter:
         raise UsageError("--state-machine and --parameter apply to a template, not to an ASL definition")
+    children: dict[str, Any] = {}
+    for path in args.child:
+        child = StateMachine.from_file(path, resources=resources, substitutions=substitutions, clock=clock)
+        children[child.arn] = _Saved(child)
     machine = StateMachine.from_file(
         args.definition, resources=resources, substitutions=substitutions, clock=clock,
-        map_executor=args.dask or args.map_executor,
+        map_executor=args.dask or args.map_executor, state_machines=children,
     )
     try:
         yield machine
@@ -273,6 +282,8 @@ def _tell_about_waiting_tasks(event: dict, *, real_time: bool) -> None:
     if details_key is None:
         return
     details = event[details_key]
+    if details_key == "taskSubmittedEventDetails" and not details.get("resource", "").endswith(".waitForTaskToken"):
+        return  # a .sync task's start: it waits for its own work, not for an answer from outside
     # A callback integration's events name the service apart ("sqs", "sendMessage.waitForTaskToken").
     resource = ":".join(part for part in (details.get("resourceType"), details.get("resource")) if part)
     ends = (
@@ -293,3 +304,17 @@ def _save(execution: Any) -> None:
     from stepflow.store import data_root_store
 
     data_root_store().save(execution)
+
+
+class _Saved:
+    """A state machine another one starts, whose executions are kept in the store as they end."""
+
+    def __init__(self, machine: Any) -> None:
+        self.machine = machine
+        self.arn = machine.arn
+        self.resources = machine.resources
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        execution = self.machine.run(*args, **kwargs)
+        _save(execution)
+        return execution
