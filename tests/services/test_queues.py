@@ -1,8 +1,6 @@
 """Local SQS queues: found by name or URL, messages hidden while received, deleted by receipt."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from stepflow.services.queues import QueueError, Queues

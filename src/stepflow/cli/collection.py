@@ -5,10 +5,10 @@ Each prints the JSON the AWS CLI prints for the same command.
 from __future__ import annotations
 
 import argparse
-import json
 
 from typing import Any
 
+from stepflow.cli._json import print_json
 from stepflow.riderphoto.stack import COLLECTION_ID
 from stepflow.settings import data_root
 
@@ -38,21 +38,16 @@ def _collections() -> Any:
     return FaceCollections(data_root())
 
 
-def _print(document: object) -> int:
-    print(json.dumps(document, indent=4))
-    return 0
-
-
 def run_create(args: argparse.Namespace) -> int:
-    return _print(_collections().create_collection(args.collection_id))
+    return print_json(_collections().create_collection(args.collection_id))
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    return _print(_collections().delete_collection(args.collection_id))
+    return print_json(_collections().delete_collection(args.collection_id))
 
 
 def run_describe(args: argparse.Namespace) -> int:
-    return _print(_collections().describe_collection(args.collection_id))
+    return print_json(_collections().describe_collection(args.collection_id))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -60,16 +55,16 @@ def run_list(args: argparse.Namespace) -> int:
     from stepflow.services.faces import FACE_MODEL_VERSION
 
     versions = [FACE_MODEL_VERSION] * len(collections)
-    return _print({"CollectionIds": collections, "FaceModelVersions": versions})
+    return print_json({"CollectionIds": collections, "FaceModelVersions": versions})
 
 
 def run_list_faces(args: argparse.Namespace) -> int:
     from stepflow.services.faces import FACE_MODEL_VERSION
 
     faces = _collections().list_faces(args.collection_id)
-    return _print({"Faces": faces, "FaceModelVersion": FACE_MODEL_VERSION})
+    return print_json({"Faces": faces, "FaceModelVersion": FACE_MODEL_VERSION})
 
 
 def run_delete_faces(args: argparse.Namespace) -> int:
     deleted = _collections().delete_faces(args.collection_id, args.face_ids)
-    return _print({"DeletedFaces": deleted})
+    return print_json({"DeletedFaces": deleted})

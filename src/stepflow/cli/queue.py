@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from stepflow.cli._json import print_json
 from stepflow.services.queues import Queues
 from stepflow.settings import data_root
 
@@ -30,23 +30,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     delete.set_defaults(handler=run_delete)
 
 
-def _print(document: object) -> int:
-    print(json.dumps(document, indent=4))
-    return 0
-
-
 def run_create(args: argparse.Namespace) -> int:
-    return _print({"QueueUrl": Queues(data_root()).create(args.name)})
+    return print_json({"QueueUrl": Queues(data_root()).create(args.name)})
 
 
 def run_list(args: argparse.Namespace) -> int:
     queues = Queues(data_root())
-    return _print({"QueueUrls": [queues.url(name) for name in queues.names()],
+    return print_json({"QueueUrls": [queues.url(name) for name in queues.names()],
                    "Messages": {name: queues.count(name) for name in queues.names()}})
 
 
 def run_send(args: argparse.Namespace) -> int:
-    return _print(Queues(data_root()).send(args.name, args.body))
+    return print_json(Queues(data_root()).send(args.name, args.body))
 
 
 def run_receive(args: argparse.Namespace) -> int:
@@ -55,7 +50,7 @@ def run_receive(args: argparse.Namespace) -> int:
     if args.delete:
         for message in messages:
             queues.delete_message(args.name, message["ReceiptHandle"])
-    return _print({"Messages": messages} if messages else {})
+    return print_json({"Messages": messages} if messages else {})
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from stepflow.cli._json import print_json
 from stepflow.services.topics import PROTOCOLS, Topics
 from stepflow.settings import data_root
 
@@ -35,32 +35,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     delete.set_defaults(handler=run_delete)
 
 
-def _print(document: object) -> int:
-    print(json.dumps(document, indent=4))
-    return 0
-
-
 def run_create(args: argparse.Namespace) -> int:
-    return _print({"TopicArn": Topics(data_root()).create(args.name)})
+    return print_json({"TopicArn": Topics(data_root()).create(args.name)})
 
 
 def run_list(args: argparse.Namespace) -> int:
     topics = Topics(data_root())
-    return _print({"Topics": [{"TopicArn": topics.arn(name)} for name in topics.names()]})
+    return print_json({"Topics": [{"TopicArn": topics.arn(name)} for name in topics.names()]})
 
 
 def run_subscribe(args: argparse.Namespace) -> int:
     arn = Topics(data_root()).subscribe(args.topic, args.protocol, args.notification_endpoint,
                                        args.raw_message_delivery)
-    return _print({"SubscriptionArn": arn})
+    return print_json({"SubscriptionArn": arn})
 
 
 def run_subscriptions(args: argparse.Namespace) -> int:
-    return _print({"Subscriptions": Topics(data_root()).subscriptions(args.topic)})
+    return print_json({"Subscriptions": Topics(data_root()).subscriptions(args.topic)})
 
 
 def run_publish(args: argparse.Namespace) -> int:
-    return _print({"MessageId": Topics(data_root()).publish(args.topic, args.message, args.subject)})
+    return print_json({"MessageId": Topics(data_root()).publish(args.topic, args.message, args.subject)})
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stepflow.asl.errors import StepflowError
 from stepflow.services.arns import arn
+from stepflow.services.errors import ServiceError
 from stepflow.services.sqlite import transaction
 
 FILE_NAME = "connections.sqlite3"
@@ -32,13 +32,8 @@ CREATE TABLE IF NOT EXISTS connections (
 """
 
 
-class ConnectionProblem(StepflowError):
-    """A connection that does not exist or cannot be made (EventBridge's error code and message)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+class ConnectionProblem(ServiceError):
+    """A connection that does not exist or cannot be made (EventBridge's code and message)."""
 
 
 @dataclass(frozen=True)

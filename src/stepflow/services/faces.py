@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from stepflow.asl.errors import StepflowError
+from stepflow.services.errors import ServiceError
 from stepflow.services.sqlite import transaction
 
 DIMENSIONS = 128
@@ -86,13 +86,8 @@ def max_distance(threshold: float) -> float:
     return _C + math.log(100 / threshold - 1) / _K
 
 
-class RekognitionError(StepflowError):
+class RekognitionError(ServiceError):
     """A collection error, named as Rekognition names its exceptions."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 def _not_found(collection_id: str) -> RekognitionError:

@@ -17,8 +17,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from stepflow.asl.errors import StepflowError
 from stepflow.services.arns import ACCOUNT, REGION, arn
+from stepflow.services.errors import ServiceError
 from stepflow.services.sqlite import transaction
 
 FILE_NAME = "queues.sqlite3"
@@ -37,13 +37,8 @@ CREATE INDEX IF NOT EXISTS messages_by_queue ON messages(queue, visible_at, seq)
 """
 
 
-class QueueError(StepflowError):
-    """An SQS error: its code (``AWS.SimpleQueueService.NonExistentQueue`` ...) and message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+class QueueError(ServiceError):
+    """An SQS error (``AWS.SimpleQueueService.NonExistentQueue``, ``MissingParameter`` ...)."""
 
 
 def queue_name(reference: str) -> str:

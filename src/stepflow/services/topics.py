@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from stepflow.asl.errors import StepflowError
 from stepflow.services.arns import arn
+from stepflow.services.errors import ServiceError
 from stepflow.services.mail import Outbox
 from stepflow.services.queues import Queues
 from stepflow.services.sqlite import transaction
@@ -35,13 +35,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
 """
 
 
-class TopicError(StepflowError):
-    """An SNS error: its code (``NotFound``, ``InvalidParameter``) and message."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+class TopicError(ServiceError):
+    """An SNS error (``NotFound``, ``InvalidParameter``)."""
 
 
 def topic_name(reference: str) -> str:

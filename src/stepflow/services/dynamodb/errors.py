@@ -3,17 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepflow.asl.errors import StepflowError
+from stepflow.services.errors import ServiceError
 
 
-class DynamoDBError(StepflowError):
+class DynamoDBError(ServiceError):
     """A failed request, named by DynamoDB's error code, with DynamoDB's message."""
-
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.details = details
 
 
 def validation(message: str) -> DynamoDBError:

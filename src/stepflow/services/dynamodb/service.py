@@ -219,10 +219,7 @@ class DynamoDB:
         condition = _optional_condition(expressions, request)
         expressions.check_all_used()
         with self._transaction(write=True) as connection:
-            table = self._table(connection, request.get("TableName"))
-            key = table.keys.check_key(request.get("Key"))
-            old = self._load(connection, table, key)
-            self._check_condition(expressions, condition, old, request)
+            table, key, old = self._guarded(connection, request, expressions, condition)
             self._remove(connection, table, key)
         return {"Attributes": old} if returns == "ALL_OLD" and old else {}
 
@@ -239,13 +236,20 @@ class DynamoDB:
         condition = _optional_condition(expressions, request)
         expressions.check_all_used()
         with self._transaction(write=True) as connection:
-            table = self._table(connection, request.get("TableName"))
-            key = table.keys.check_key(request.get("Key"))
-            old = self._load(connection, table, key)
-            self._check_condition(expressions, condition, old, request)
+            table, key, old = self._guarded(connection, request, expressions, condition)
             new, touched = expressions.apply_update(clauses, old or dict(key), table.keys.names)
             self._store(connection, table, new)
         return _update_answer(returns, old or {}, new, touched)
+
+    def _guarded(
+        self, connection: sqlite3.Connection, request: dict[str, Any], expressions: Expressions, condition: Any
+    ) -> tuple[Table, av.Item, av.Item | None]:
+        """The table, the request's Key and the item stored there, once the condition holds."""
+        table = self._table(connection, request.get("TableName"))
+        key = table.keys.check_key(request.get("Key"))
+        old = self._load(connection, table, key)
+        self._check_condition(expressions, condition, old, request)
+        return table, key, old
 
     @staticmethod
     def _check_condition(
@@ -270,16 +274,9 @@ class DynamoDB:
         filter_ = _optional_condition(expressions, request, "FilterExpression")
         projection = _optional_projection(expressions, request)
         expressions.check_all_used()
-        with self._transaction() as connection:
-            table = self._table(connection, request.get("TableName"))
-            keys, index = table.index(request.get("IndexName"))
-            _check_key_condition(key_condition, keys, expressions)
-            candidates = [
-                item
-                for item in self._items(connection, table)
-                if all(name in item for name in keys.names)
-                and expressions.holds(key_condition, item)
-            ]
+        table, keys, index, items = self._indexed_items(request)
+        _check_key_condition(key_condition, keys, expressions)
+        candidates = [item for item in items if expressions.holds(key_condition, item)]
         candidates.sort(key=lambda item: _order(item, keys, table.keys))
         if request.get("ScanIndexForward", True) is False:
             candidates.reverse()
@@ -290,17 +287,19 @@ class DynamoDB:
         filter_ = _optional_condition(expressions, request, "FilterExpression")
         projection = _optional_projection(expressions, request)
         expressions.check_all_used()
-        with self._transaction() as connection:
-            table = self._table(connection, request.get("TableName"))
-            keys, index = table.index(request.get("IndexName"))
-            candidates = [
-                item
-                for item in self._items(connection, table)
-                if all(name in item for name in keys.names)
-            ]
+        table, keys, index, candidates = self._indexed_items(request)
         if index is not None:
             candidates.sort(key=lambda item: _order(item, keys, table.keys))
         return _page(request, table, keys, index, candidates, expressions, filter_, projection)
+
+    def _indexed_items(self, request: dict[str, Any]) -> tuple[Table, KeySchema, Index | None, list[av.Item]]:
+        """The table, the key schema read (the table's or IndexName's) and the items it holds
+        (an index holds only the items that have its key attributes)."""
+        with self._transaction() as connection:
+            table = self._table(connection, request.get("TableName"))
+            keys, index = table.index(request.get("IndexName"))
+            items = [item for item in self._items(connection, table) if all(name in item for name in keys.names)]
+        return table, keys, index, items
 
     def batch_get_item(self, request: dict[str, Any]) -> dict[str, Any]:
         responses: dict[str, list[av.Item]] = {}
