@@ -86,6 +86,7 @@ class Stack:
             raise TemplateError(f"no state machine {logical_id!r}; the stack has: {', '.join(sorted(machines)) or '(none)'}",
                                 self.record["Template"])
         machine = machines[logical_id]
+        kwargs.setdefault("data_root", self.root)  # its service tasks reach this stack's tables and buckets
         return StateMachine(machine["Definition"], resources={**self.handlers(), **kwargs.pop("resources", {})},
                             name=machine["Name"], **kwargs)
 
