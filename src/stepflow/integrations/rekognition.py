@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from stepflow.integrations.aws_service import ServiceNames, parameters_of, service_error, within_limits
 from stepflow.integrations.base import Integration, TaskCall, task_names
-from stepflow.riderphoto.analysis import FaceInfo, PhotoAnalysis, analyse_photo
-from stepflow.riderphoto.images import PhotoRejected
 from stepflow.services.buckets import Buckets, NoSuchBucket, NoSuchKey
 from stepflow.services.dataroot import UnsafeNameError
-from stepflow.services.faces import FACE_MODEL_VERSION, FaceCollections, RekognitionError
+from stepflow.services.errors import ServiceError
+
+if TYPE_CHECKING:  # the face engine (numpy, dlib) comes with the 'faces' extra: imported when a task runs
+    from stepflow.riderphoto.analysis import FaceInfo, PhotoAnalysis
+    from stepflow.services.faces import FaceCollections
 
 NAMES = ServiceNames(
     "Rekognition", "AmazonRekognition", "AmazonRekognitionException",
@@ -41,7 +43,22 @@ class _Failure(Exception):
         self.code, self.message = code, message
 
 
+def _collections(root: Any) -> FaceCollections:
+    from stepflow.services.faces import FaceCollections
+
+    return FaceCollections(root)
+
+
+def _model_version() -> str:
+    from stepflow.services.faces import FACE_MODEL_VERSION
+
+    return FACE_MODEL_VERSION
+
+
 def _analysis(request: dict[str, Any], buckets: Buckets) -> PhotoAnalysis:
+    from stepflow.riderphoto.analysis import analyse_photo
+    from stepflow.riderphoto.images import PhotoRejected
+
     image = request.get("Image")
     if not isinstance(image, dict):
         raise _Failure("InvalidParameterException", "Request has invalid parameters")
@@ -83,7 +100,7 @@ def _largest(analysis: PhotoAnalysis) -> FaceInfo:
 
 
 def search_faces_by_image(request: dict[str, Any], root: Any) -> dict[str, Any]:
-    collections = FaceCollections(root)
+    collections = _collections(root)
     collection_id = request.get("CollectionId")
     if not collections.exists(collection_id):  # checked before the image, as Rekognition does
         raise _Failure("ResourceNotFoundException", f"The collection id: {collection_id} does not exist")
@@ -93,11 +110,11 @@ def search_faces_by_image(request: dict[str, Any], root: Any) -> dict[str, Any]:
         int(request.get("MaxFaces", 4096)),
     )
     return {"SearchedFaceBoundingBox": dict(face.bounding_box), "SearchedFaceConfidence": face.confidence,
-            "FaceMatches": matches, "FaceModelVersion": FACE_MODEL_VERSION}
+            "FaceMatches": matches, "FaceModelVersion": _model_version()}
 
 
 def index_faces(request: dict[str, Any], root: Any) -> dict[str, Any]:
-    collections = FaceCollections(root)
+    collections = _collections(root)
     collection_id = request.get("CollectionId")
     if not collections.exists(collection_id):
         raise _Failure("ResourceNotFoundException", f"The collection id: {collection_id} does not exist")
@@ -114,27 +131,27 @@ def index_faces(request: dict[str, Any], root: Any) -> dict[str, Any]:
     return {
         "FaceRecords": [{"Face": record, "FaceDetail": _detail(face, attributes)}
                         for record, face in zip(records, kept)],
-        "FaceModelVersion": FACE_MODEL_VERSION,
+        "FaceModelVersion": _model_version(),
         "UnindexedFaces": [{"Reasons": ["EXCEEDS_MAX_FACES"], "FaceDetail": _detail(face, attributes)}
                            for face in faces[len(kept):]],
     }
 
 
 def create_collection(request: dict[str, Any], root: Any) -> dict[str, Any]:
-    return FaceCollections(root).create_collection(request.get("CollectionId"))
+    return _collections(root).create_collection(request.get("CollectionId"))
 
 
 def delete_collection(request: dict[str, Any], root: Any) -> dict[str, Any]:
-    return FaceCollections(root).delete_collection(request.get("CollectionId"))
+    return _collections(root).delete_collection(request.get("CollectionId"))
 
 
 def list_faces(request: dict[str, Any], root: Any) -> dict[str, Any]:
-    faces = FaceCollections(root).list_faces(request.get("CollectionId"))
-    return {"Faces": faces[: int(request.get("MaxResults", 4096))], "FaceModelVersion": FACE_MODEL_VERSION}
+    faces = _collections(root).list_faces(request.get("CollectionId"))
+    return {"Faces": faces[: int(request.get("MaxResults", 4096))], "FaceModelVersion": _model_version()}
 
 
 def delete_faces(request: dict[str, Any], root: Any) -> dict[str, Any]:
-    return {"DeletedFaces": FaceCollections(root).delete_faces(request.get("CollectionId"), request.get("FaceIds") or [])}
+    return {"DeletedFaces": _collections(root).delete_faces(request.get("CollectionId"), request.get("FaceIds") or [])}
 
 
 ACTIONS: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
@@ -154,5 +171,5 @@ class RekognitionTask(Integration):
         request = parameters_of(call.parameters, call.state_name, self.resource)
         try:
             return within_limits(call, lambda: self.action(request, call.resources.data_root))
-        except (_Failure, RekognitionError) as failure:
+        except (_Failure, ServiceError) as failure:
             raise service_error(NAMES, failure.code, failure.message, sdk=True) from None
