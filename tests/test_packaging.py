@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = {"jsonpath-ng", "pydantic", "jsonata-python", "grandalf", "Jinja2", "rich", "PyYAML"}
+CORE = {"jsonpath-ng", "pydantic", "jsonata-python", "grandalf", "Jinja2", "rich", "PyYAML", "lark"}
 FACES = {"numpy", "Pillow", "dlib-bin", "face-recognition-models", "Click", "setuptools"}
 
 

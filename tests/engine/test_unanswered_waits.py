@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from stepflow import StateMachine, UnansweredTask, VirtualClock
+from stepflow.services.queues import Queues
 
 SEND = "arn:aws:states:::sqs:sendMessage"
 ACTIVITY = "arn:aws:states:us-east-1:123456789012:activity:Review"
@@ -18,7 +19,14 @@ ACTIVITY = "arn:aws:states:us-east-1:123456789012:activity:Review"
 def callback(**fields) -> dict:
     return {"StartAt": "Approve", "States": {"Approve": {
         "Type": "Task", "Resource": f"{SEND}.waitForTaskToken",
-        "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}, "End": True, **fields}}}
+        "Parameters": {"QueueUrl": "approvals", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True,
+        **fields}}}
+
+
+@pytest.fixture(autouse=True)
+def approvals(stepflow_home):
+    """The local queue the task's message goes to (nobody reads it)."""
+    Queues(stepflow_home).create("approvals")
 
 
 def within(seconds: float, call):
@@ -78,6 +86,7 @@ def test_an_activity_no_worker_takes_raises_naming_the_activity():
 def test_parallel_branches_waiting_time_out_in_deadline_order():
     branch = lambda name, seconds: {"StartAt": name, "States": {name: {  # noqa: E731
         "Type": "Task", "Resource": f"{SEND}.waitForTaskToken", "TimeoutSeconds": seconds, "End": True,
+        "Parameters": {"QueueUrl": "approvals", "MessageBody": "approve?"},
         "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": f"{name}Late"}]},
         f"{name}Late": {"Type": "Pass", "Result": seconds, "End": True}}}
     definition = {"StartAt": "Both", "States": {"Both": {
