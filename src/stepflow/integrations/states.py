@@ -21,7 +21,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from stepflow.api_errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
+from stepflow.api.errors import InvalidToken, TaskDoesNotExist, TaskTimedOut
 from stepflow.asl.errors import TIMEOUT, ASLError
 from stepflow.integrations.aws_service import parameters_of, with_http_metadata
 from stepflow.integrations.base import Integration, Pattern, TaskCall, task_names
