@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from stepflow.integrations.activity import ACTIVITY_ARN, Activity
-from stepflow.integrations import dynamodb, http, messaging, passthrough, rekognition, s3, ses, states
+from stepflow.integrations import dynamodb, events, http, messaging, passthrough, rekognition, s3, ses, states
 from stepflow.integrations.base import Binding, Integration, pattern_suffix, split_pattern, task_names
 from stepflow.integrations.handler import RegisteredHandler
 from stepflow.integrations.lambda_ import LAMBDA_INVOKE, LambdaFunction, LambdaInvoke
@@ -33,6 +33,7 @@ SERVICES: dict[str, Callable[[str], Integration]] = {
     ses.SES_SEND: ses.SendEmail,
     messaging.SQS_SEND: messaging.SendMessage,
     messaging.SNS_PUBLISH: messaging.Publish,
+    events.PUT_EVENTS: events.PutEvents,
     **dict.fromkeys(states.SEND_TASK, states.SendTask),
 }
 
