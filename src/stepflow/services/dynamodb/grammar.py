@@ -4,15 +4,14 @@ One LALR grammar with three entry points: conditions (ConditionExpression, Filte
 KeyConditionExpression), update expressions and projection expressions, as the developer guide
 writes them ("Condition expressions", "Update expressions": syntax and precedence NOT > AND > OR).
 Keywords are case-insensitive; names may be written plainly or as ``#placeholders``. The parse is
-cached per text, so a Task state that sends the same expression every time parses it once.
+cached per text, so a Task state that sends the same expression every time parses it once; lark
+and the parsers are loaded on the first parse, so importing stepflow stays quick.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from stepflow.services.dynamodb.errors import validation
 
@@ -68,13 +67,6 @@ INDEX: /[0-9]+/
 %ignore /\s+/
 """
 
-# One parser per entry point: in a shared LALR table the states after a #placeholder would merge,
-# and the contextual lexer would then read a condition's "=" as the update's assignment.
-_PARSERS = {
-    start: Lark(_GRAMMAR, parser="lalr", start=start)
-    for start in ("condition", "update", "projection")
-}
-
 # Parsed nodes are tuples: ("path", (segment, ...)) where a segment is a str (a name or a
 # #placeholder) or an int (a list index); ("value", ":v"); ("size", path); ("compare", op, l, r);
 # ("between", x, lo, hi); ("in", x, (y, ...)); ("call", name, (arg, ...)); ("and"|"or", l, r);
@@ -83,68 +75,85 @@ _PARSERS = {
 Node = tuple[Any, ...]
 
 
-@v_args(inline=True)
-class _ToTuples(Transformer):
-    def condition(self, node: Node) -> Node:
-        return node
+@lru_cache(maxsize=None)
+def _parser(start: str) -> Any:
+    """The LALR parser of one entry point. One each: in a shared table the states after a
+    #placeholder would merge, and the contextual lexer would then read a condition's "=" as the
+    update's assignment."""
+    from lark import Lark
 
-    def or_(self, left: Node, _: Token, right: Node) -> Node:
-        return ("or", left, right)
+    return Lark(_GRAMMAR, parser="lalr", start=start)
 
-    def and_(self, left: Node, _: Token, right: Node) -> Node:
-        return ("and", left, right)
 
-    def not_(self, _: Token, node: Node) -> Node:
-        return ("not", node)
+@lru_cache(maxsize=None)
+def _to_tuples() -> Any:
+    """The transformer from lark's tree to the tuples above."""
+    from lark import Token, Transformer, v_args
 
-    def compare(self, left: Node, op: Token, right: Node) -> Node:
-        return ("compare", str(op), left, right)
+    @v_args(inline=True)
+    class _ToTuples(Transformer):
+        def condition(self, node: Node) -> Node:
+            return node
 
-    def between(self, subject: Node, _b: Token, low: Node, _a: Token, high: Node) -> Node:
-        return ("between", subject, low, high)
+        def or_(self, left: Node, _: Token, right: Node) -> Node:
+            return ("or", left, right)
 
-    def in_(self, subject: Node, _: Token, *options: Node) -> Node:
-        return ("in", subject, options)
+        def and_(self, left: Node, _: Token, right: Node) -> Node:
+            return ("and", left, right)
 
-    def call(self, name: Token, *args: Node) -> Node:
-        return ("call", str(name), args)
+        def not_(self, _: Token, node: Node) -> Node:
+            return ("not", node)
 
-    set_call = call
+        def compare(self, left: Node, op: Token, right: Node) -> Node:
+            return ("compare", str(op), left, right)
 
-    def size(self, _: Token, path: Node) -> Node:
-        return ("size", path)
+        def between(self, subject: Node, _b: Token, low: Node, _a: Token, high: Node) -> Node:
+            return ("between", subject, low, high)
 
-    def VALUE(self, token: Token) -> Node:
-        return ("value", str(token))
+        def in_(self, subject: Node, _: Token, *options: Node) -> Node:
+            return ("in", subject, options)
 
-    def path(self, *segments: Token) -> Node:
-        return ("path", tuple(int(s) if s.type == "INDEX" else str(s) for s in segments))
+        def call(self, name: Token, *args: Node) -> Node:
+            return ("call", str(name), args)
 
-    def update(self, *clauses: Node) -> tuple[Node, ...]:
-        return clauses
+        set_call = call
 
-    def set_clause(self, _: Token, *actions: Node) -> Node:
-        return ("SET", actions)
+        def size(self, _: Token, path: Node) -> Node:
+            return ("size", path)
 
-    def set_action(self, path: Node, value: Node) -> Node:
-        return (path, value)
+        def VALUE(self, token: Token) -> Node:
+            return ("value", str(token))
 
-    def plus(self, left: Node, right: Node) -> Node:
-        return ("+", left, right)
+        def path(self, *segments: Token) -> Node:
+            return ("path", tuple(int(s) if s.type == "INDEX" else str(s) for s in segments))
 
-    def minus(self, left: Node, right: Node) -> Node:
-        return ("-", left, right)
+        def update(self, *clauses: Node) -> tuple[Node, ...]:
+            return clauses
 
-    def remove_clause(self, _: Token, *paths: Node) -> Node:
-        return ("REMOVE", paths)
+        def set_clause(self, _: Token, *actions: Node) -> Node:
+            return ("SET", actions)
 
-    def add_clause(self, keyword: Token, *pairs: Node) -> Node:
-        return (keyword.upper(), tuple(zip(pairs[::2], pairs[1::2])))
+        def set_action(self, path: Node, value: Node) -> Node:
+            return (path, value)
 
-    delete_clause = add_clause
+        def plus(self, left: Node, right: Node) -> Node:
+            return ("+", left, right)
 
-    def projection(self, *paths: Node) -> tuple[Node, ...]:
-        return paths
+        def minus(self, left: Node, right: Node) -> Node:
+            return ("-", left, right)
+
+        def remove_clause(self, _: Token, *paths: Node) -> Node:
+            return ("REMOVE", paths)
+
+        def add_clause(self, keyword: Token, *pairs: Node) -> Node:
+            return (keyword.upper(), tuple(zip(pairs[::2], pairs[1::2])))
+
+        delete_clause = add_clause
+
+        def projection(self, *paths: Node) -> tuple[Node, ...]:
+            return paths
+
+    return _ToTuples()
 
 
 @lru_cache(maxsize=1024)
@@ -152,8 +161,10 @@ def parse(text: str, start: str, field: str) -> Any:
     """The parsed expression; ValidationException shaped like DynamoDB's syntax errors."""
     if not isinstance(text, str) or not text.strip():
         raise validation(f"Invalid {field}: The expression can not be empty;")
+    from lark.exceptions import UnexpectedInput
+
     try:
-        return _ToTuples().transform(_PARSERS[start].parse(text))
+        return _to_tuples().transform(_parser(start).parse(text))
     except UnexpectedInput as problem:
         raise validation(
             f'Invalid {field}: Syntax error; token: "{_token(problem, text)}", '
@@ -161,7 +172,9 @@ def parse(text: str, start: str, field: str) -> Any:
         ) from None
 
 
-def _token(problem: UnexpectedInput, text: str) -> str:
+def _token(problem: Any, text: str) -> str:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(problem, UnexpectedToken):
         return "<EOF>" if problem.token.type == "$END" else str(problem.token)
     if isinstance(problem, UnexpectedCharacters):
@@ -169,7 +182,7 @@ def _token(problem: UnexpectedInput, text: str) -> str:
     return "<EOF>"
 
 
-def _near(problem: UnexpectedInput, text: str) -> str:
+def _near(problem: Any, text: str) -> str:
     position = getattr(problem, "pos_in_stream", None)
     if position is None:
         position = len(text)
