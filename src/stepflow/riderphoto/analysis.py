@@ -142,12 +142,6 @@ _cache: OrderedDict[str, Future[PhotoAnalysis]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def forget_analyses() -> None:
-    """Empty the cache, so a measurement that follows analyses every photo again."""
-    with _cache_lock:
-        _cache.clear()
-
-
 def analyse_photo(data: bytes) -> PhotoAnalysis:
     """The photo's analysis, computed once per distinct content (raises images.PhotoRejected)."""
     key = hashlib.sha256(data).hexdigest()

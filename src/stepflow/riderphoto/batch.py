@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from stepflow.machine import StateMachine
-from stepflow.riderphoto.analysis import forget_analyses
+from stepflow.riderphoto.analysis import clear_cache
 from stepflow.riderphoto.stack import Stack, bindings
 from stepflow.runtime.clock import RealClock
 from stepflow.settings import fixtures_dir
@@ -138,7 +138,7 @@ def run_batch_demo(
     for name in executors:
         root = base / name
         prepare(root, photos)
-        forget_analyses()  # threads share this process's cache of analysed photos with the loop
+        clear_cache()  # threads share this process's cache of analysed photos with the loop
         runs.append(run_batch(root, name, EXECUTORS[name].format(workers), workers))
     reference = runs[0].outcomes
     agree = True
