@@ -150,30 +150,33 @@ def parallel_of_passes(*prefixes: str, branches: int) -> dict:
 def test_parallel_branches_stop_at_a_breakpoint_one_at_a_time_even_when_they_run_concurrently():
     definition = parallel_of_passes("Work", "Mark", branches=3)
     names = {"Mark0", "Mark1", "Mark2"}
-    session = StateMachine(definition).debug(
-        {}, breakpoints=[lambda step: step.name in names], executor=ThreadPoolExecutor(4)
-    )
-    lanes = []
-    while session.resume() is not None:
-        lanes.append(session.lane)
-        assert session.state == f"Mark{session.lane[1]}"
+    with ThreadPoolExecutor(4) as pool:
+        session = StateMachine(definition).debug({}, breakpoints=[lambda step: step.name in names], executor=pool)
+        lanes = []
+        while session.resume() is not None:
+            lanes.append(session.lane)
+            assert session.state == f"Mark{session.lane[1]}"
     assert sorted(lanes) == [("Both", 0), ("Both", 1), ("Both", 2)]
     assert session.execution.output == [0, 1, 2]
 
 
 def test_step_follows_the_lane_it_stepped_while_other_branches_wait():
     definition = parallel_of_passes("A", "B", "C", branches=2)
-    session = StateMachine(definition).debug({}, executor=ThreadPoolExecutor(4))
-    session.step()  # into the Parallel state: some branch's first state is shown
-    first = session.lane
-    index = first[1]
-    followed = []
-    for _ in range(3):
-        followed.append((session.lane, session.state))
-        session.step()
+    # The pool's threads hold the paused branches: the session is ended before the pool shuts down.
+    with ThreadPoolExecutor(4) as pool:
+        session = StateMachine(definition).debug({}, executor=pool)
+        session.step()  # into the Parallel state: some branch's first state is shown
+        first = session.lane
+        index = first[1]
+        followed = []
+        for _ in range(3):
+            followed.append((session.lane, session.state))
+            session.step()
+        other_lane, other_state = session.lane, session.state
+        session.quit()
     assert followed == [(first, f"A{index}"), (first, f"B{index}"), (first, f"C{index}")]
     other = 1 - index
-    assert session.lane == ("Both", other) and session.state == f"A{other}"
+    assert other_lane == ("Both", other) and other_state == f"A{other}"
 
 
 def test_retries_and_catch_show_in_the_stepped_record_and_the_catcher_is_the_next_state():
