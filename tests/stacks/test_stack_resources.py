@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from stepflow.services.buckets import Buckets
+from stepflow.services.queues import Queues
 from stepflow.services.tables import Tables
 from stepflow.stacks import Stack, TemplateError
 
@@ -47,7 +48,7 @@ def test_everything_else_is_listed_not_silently_dropped(template, stepflow_home)
     status = {row["LogicalResourceId"]: row["Status"] for row in Stack.from_template(template).resources}
     assert status == {
         "Orders": "emulated", "Simple": "emulated", "Uploads": "emulated", "Role": "not emulated",
-        "Logs": "not emulated", "Api": "not emulated", "Queue": "not emulated yet", "Bus": "not emulated yet",
+        "Logs": "not emulated", "Api": "not emulated", "Queue": "emulated", "Bus": "emulated",
     }
 
 
@@ -61,9 +62,11 @@ def test_down_removes_exactly_what_up_created(template, tmp_path, stepflow_home)
     assert {s["StackName"] for s in Stack.list()} == {"shop", "other"}
     first_names = {row["PhysicalResourceId"] for row in first.resources}
     Stack.named("shop").down()
-    remaining = set(Tables(stepflow_home).names()) | set(Buckets(stepflow_home).names())
+    remaining = set(Tables(stepflow_home).names()) | set(Buckets(stepflow_home).names()) | set(Queues(stepflow_home).names())
     assert not remaining & first_names
-    assert {row["PhysicalResourceId"] for row in second.resources if row["Status"] == "emulated"} <= remaining
+    stored = {row["PhysicalResourceId"] for row in second.resources
+              if row["Status"] == "emulated" and row["ResourceType"] != "AWS::Events::EventBus"}  # a bus is only a name
+    assert stored <= remaining
     assert "kept" in remaining
     assert [s["StackName"] for s in Stack.list()] == ["other"]
 

@@ -93,6 +93,13 @@ class Topics:
                        (subscription, name, protocol, endpoint, int(raw)))
         return subscription
 
+    def unsubscribe(self, subscription: str) -> bool:
+        """Unsubscribe; whether the subscription was there."""
+        if not self.path.exists():
+            return False
+        with self._transaction(write=True) as db:
+            return db.execute("DELETE FROM subscriptions WHERE arn = ?", (subscription,)).rowcount > 0
+
     def subscriptions(self, reference: str) -> list[dict[str, Any]]:
         with self._transaction() as db:
             name = self._existing(db, reference)

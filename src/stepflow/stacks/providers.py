@@ -2,9 +2,11 @@
 
 Three kinds of type:
 - emulated: created in the data root with the template's properties (tables with their keys,
-  buckets, face collections, Lambda functions and layers with local code, state machines);
-- accepted: IAM, logs, API Gateway, queues, topics, event buses and rules, alarms...: their
-  names and ARNs resolve as on AWS, nothing runs, and ``stack up`` lists them as not emulated;
+  buckets, face collections, Lambda functions and layers with local code, state machines, queues,
+  topics and their subscriptions, event buses and the rules that match events);
+- accepted: IAM, logs, API Gateway, queue and topic policies, alarms...: their names and ARNs
+  resolve as on AWS, nothing runs, and ``stack up`` lists them as not emulated (schedules, and
+  rules with only a schedule, as not emulated yet: ``stack fire`` starts what they target);
 - refused: nested stacks and serverless applications, whose resources would silently be missing.
 Physical names follow CloudFormation's pattern ``<stack>-<LogicalId>-<SUFFIX>`` with a suffix
 derived from both names, so a stack brought up twice gets the same names.
@@ -26,8 +28,11 @@ REFUSED = {
     "AWS::CloudFormation::Stack": "a nested stack's template is fetched from S3 at deploy time",
     "AWS::Serverless::Application": "a serverless application is fetched from the Serverless Application Repository",
 }
-# Types with local parts being built in another part of stepflow: accepted until they land.
-_COMING = ("AWS::SQS::", "AWS::SNS::", "AWS::Events::", "AWS::Scheduler::")
+_EMULATED = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Lambda::LayerVersion",
+             "AWS::StepFunctions::StateMachine", "AWS::Rekognition::Collection", "AWS::SQS::Queue",
+             "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::Events::EventBus", "AWS::Events::Rule")
+# Types with no local part yet: schedules run only when ``stack fire`` starts them.
+_COMING = ("AWS::Scheduler::",)
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,7 @@ def kind_of(resource_type: str) -> str:
     """``emulated``, ``not emulated`` or ``not emulated yet`` (refused types raise)."""
     if resource_type in REFUSED:
         raise TemplateError(f"{resource_type} is refused: {REFUSED[resource_type]}, which a local stack cannot do")
-    if resource_type in ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Lambda::Function",
-                         "AWS::Lambda::LayerVersion", "AWS::StepFunctions::StateMachine",
-                         "AWS::Rekognition::Collection"):
+    if resource_type in _EMULATED:
         return EMULATED
     if resource_type.startswith(_COMING):
         return NOT_YET

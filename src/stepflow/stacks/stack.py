@@ -18,7 +18,7 @@ from stepflow.machine import StateMachine
 from stepflow.services.buckets import Buckets
 from stepflow.services.tables import KeySchema, Tables
 from stepflow.settings import data_root
-from stepflow.stacks import providers, schedules, sources
+from stepflow.stacks import messaging, providers, schedules, sources
 from stepflow.stacks.errors import TemplateError
 from stepflow.stacks.intrinsics import Evaluator, Scope
 from stepflow.stacks.store import StackStore
@@ -126,11 +126,16 @@ class Stack:
         self.close()
 
     def down(self) -> list[str]:
-        """Remove what ``up`` created (tables, buckets, collections) and the stack's record; return what went."""
+        """Remove what ``up`` created (tables, buckets, collections, queues, topics, subscriptions,
+        rules) and the stack's record; return what went. The newest go first: a subscription
+        before its topic."""
         self.close()
         removed = []
-        for created in self.record["Created"]:
-            if created["Type"] == "table" and Tables(self.root).exists(created["Name"]):
+        for created in reversed(self.record["Created"]):
+            if created["Type"] in ("queue", "topic", "subscription", "rule"):
+                if not messaging.take_down(self.root, created):
+                    continue
+            elif created["Type"] == "table" and Tables(self.root).exists(created["Name"]):
                 Tables(self.root).delete(created["Name"])
             elif created["Type"] == "bucket" and Buckets(self.root).exists(created["Name"]):
                 Buckets(self.root).delete(created["Name"], force=True)
@@ -245,6 +250,8 @@ class _Builder:
                 status = providers.kind_of(kind)
             except TemplateError as refused:
                 raise TemplateError(str(refused), where) from None
+            if kind == "AWS::Events::Rule" and not messaging.is_pattern_rule(resource):
+                status = providers.NOT_YET  # a schedule: nothing runs it but ``stack fire``
             physical = self.physical(logical_id)
             row = {"LogicalResourceId": logical_id, "ResourceType": resource.get("SamResourceType") or kind,
                    "PhysicalResourceId": physical, "Status": status}
@@ -266,6 +273,7 @@ class _Builder:
                     machines[logical_id] = {"Name": physical, "Arn": self._ref(logical_id, where),
                                             "Definition": self._definition(properties, where)}
             rows.append(row)
+        created += self._messaging(rows, machines)
         machine_of_arn = {machine["Arn"]: logical for logical, machine in machines.items()}.get
         rules = {}
         for logical_id, resource in self.resources.items():
@@ -289,6 +297,24 @@ class _Builder:
                   "Functions": functions, "StateMachines": machines, "Rules": rules}
         self.store.save(self.names.stack, record["Template"], record)
         return record
+
+    def _messaging(self, rows: list[dict[str, Any]], machines: dict[str, Any]) -> list[dict[str, str]]:
+        """Create the emulated queues, topics, subscriptions, buses and rules, a topic before its
+        subscriptions; what was created."""
+        created: list[dict[str, str]] = []
+        for row in sorted(rows, key=lambda r: messaging.ORDER.get(self.resources[r["LogicalResourceId"]]["Type"], -1)):
+            logical_id = row["LogicalResourceId"]
+            kind = self.resources[logical_id]["Type"]
+            if kind not in messaging.ORDER or row["Status"] != providers.EMULATED:
+                continue
+            where = f"{self.where}: Resources.{logical_id}"
+            owner = machines.get(self.resources[logical_id].get("SamGeneratedBy") or "")
+            made, note = messaging.bring_up(self.root, kind, row["PhysicalResourceId"], self.properties(logical_id),
+                                            where=where, machine=owner["Arn"] if owner else None)
+            created += made
+            if note:
+                row["Note"] = note
+        return created
 
     def _function(self, logical_id: str, physical: str, properties: dict[str, Any], where: str) -> FunctionSpec:
         code = properties.get("Code") or {}

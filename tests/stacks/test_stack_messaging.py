@@ -1,0 +1,156 @@
+"""Queues, topics, subscriptions, buses and event rules that ``stack up`` creates and ``stack down`` removes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stepflow.api.client import Client
+from stepflow.api.event_targets import deliver_pending
+from stepflow.services.events import EventBus
+from stepflow.services.queues import Queues
+from stepflow.services.topics import Topics
+from stepflow.stacks import Stack, TemplateError
+
+TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::SQS::Queue
+    Properties: {VisibilityTimeout: 60}
+  Audit:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: audit-log}
+  Alerts:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription: [{Protocol: email, Endpoint: ops@example.com}]
+  AlertsToOrders:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Orders.Arn}
+  AlertsToAudit:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Audit.Arn, RawMessageDelivery: true}
+  AlertsToHook:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Alerts, Protocol: https, Endpoint: https://example.com/hook}
+  Shop:
+    Type: AWS::Events::EventBus
+    Properties: {Name: shop}
+  OrderPlaced:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Shop
+      EventPattern: {source: [shop.orders], detail-type: [Order Placed]}
+      Targets:
+        - Id: process
+          Arn: !Ref Process
+          InputTransformer:
+            InputPathsMap: {order: $.detail.id}
+            InputTemplate: '{"order": <order>, "via": "bus"}'
+  Notify:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Publish
+        States:
+          Publish:
+            Type: Task
+            Resource: arn:aws:states:::sns:publish
+            Parameters: {TopicArn: "${AlertsArn}", Message.$: States.JsonToString($), Subject: order}
+            End: true
+      DefinitionSubstitutions: {AlertsArn: !Ref Alerts}
+  Process:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: {StartAt: Done, States: {Done: {Type: Pass, End: true}}}
+      Events:
+        Refunds:
+          Type: EventBridgeRule
+          Properties: {EventBusName: shop, Pattern: {detail-type: [Refund Asked]}, InputPath: $.detail}
+"""
+
+
+@pytest.fixture
+def stack(tmp_path, template_stack):
+    path = tmp_path / "shop" / "template.yaml"
+    path.parent.mkdir()
+    path.write_text(TEMPLATE)
+    return template_stack(path)
+
+
+def physical(stack: Stack, logical_id: str) -> str:
+    return next(r["PhysicalResourceId"] for r in stack.resources if r["LogicalResourceId"] == logical_id)
+
+
+def test_up_creates_queues_topics_and_subscriptions_with_the_templates_properties(stack, stepflow_home):
+    queues, topics = Queues(stepflow_home), Topics(stepflow_home)
+    orders = physical(stack, "Orders")
+    assert orders.startswith("shop-Orders-") and sorted(queues.names()) == sorted(["audit-log", orders])
+    assert topics.names() == [physical(stack, "Alerts")]
+    subscribed = {(s["Protocol"], s["Endpoint"], s["RawMessageDelivery"]) for s in topics.subscriptions(physical(stack, "Alerts"))}
+    assert subscribed == {("email", "ops@example.com", False),
+                          ("sqs", f"arn:aws:sqs:us-east-1:123456789012:{orders}", False),
+                          ("sqs", "arn:aws:sqs:us-east-1:123456789012:audit-log", True)}
+    rows = {row["LogicalResourceId"]: row for row in stack.resources}
+    assert {rows[k]["Status"] for k in ("Orders", "Alerts", "AlertsToOrders", "Shop", "OrderPlaced")} == {"emulated"}
+    assert "https subscription is not emulated" in rows["AlertsToHook"]["Note"]
+
+
+def test_a_state_machine_publishing_to_the_topic_delivers_to_its_queues(stack, stepflow_home):
+    execution = stack.state_machine("Notify").run({"id": 7})
+    assert execution.status == "SUCCEEDED", execution.error
+    queues = Queues(stepflow_home)
+    (enveloped,) = queues.receive(physical(stack, "Orders"))
+    # SNS's JSON envelope to an SQS subscriber (SNS developer guide, "Fanout to Amazon SQS queues").
+    notification = json.loads(enveloped["Body"])
+    assert notification["Type"] == "Notification" and notification["Subject"] == "order"
+    assert notification["TopicArn"] == f"arn:aws:sns:us-east-1:123456789012:{physical(stack, 'Alerts')}"
+    assert json.loads(notification["Message"]) == {"id": 7}
+    (raw,) = queues.receive("audit-log")  # RawMessageDelivery: the bare message
+    assert json.loads(raw["Body"]) == {"id": 7}
+
+
+def test_events_on_the_bus_start_the_rules_state_machine_with_the_targets_input(stack, stepflow_home):
+    bus = EventBus(stepflow_home)
+    assert {r["Name"]: r["State"] for r in bus.list_rules(bus="shop")} == {
+        physical(stack, "OrderPlaced"): "ENABLED", physical(stack, "ProcessRefunds"): "ENABLED"}
+    assert bus.list_rules() == []  # nothing on the default bus
+    put = bus.put_events([
+        {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Order Placed", "Detail": '{"id": 42}'},
+        {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Refund Asked", "Detail": '{"id": 9}'},
+        {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Order Shipped", "Detail": '{"id": 1}'},
+        {"Source": "shop.orders", "DetailType": "Order Placed", "Detail": '{"id": 2}'},  # another bus
+    ])
+    assert put["FailedEntryCount"] == 0
+    client = Client()
+    try:
+        process = stack.record["StateMachines"]["Process"]
+        client.create_state_machine(name=process["Name"], definition=json.dumps(process["Definition"]),
+                                    roleArn="arn:aws:iam::123456789012:role/process")
+        started = deliver_pending(bus, client)
+        outputs = sorted(json.dumps(json.loads(client.wait_for_execution(arn, timeout=30)["output"]), sort_keys=True)
+                         for arn in started)
+    finally:
+        client.close()
+    assert outputs == ['{"id": 9}', '{"order": 42, "via": "bus"}']
+
+
+def test_down_removes_exactly_what_up_created(stack, stepflow_home, tmp_path):
+    Queues(stepflow_home).create("kept")
+    EventBus(stepflow_home).put_rule("kept-rule", {"source": ["x"]}, bus="shop")
+    again = Stack.from_template(stack.record["Template"], root=stepflow_home)  # up twice creates nothing twice
+    assert len(Topics(stepflow_home).subscriptions(physical(stack, "Alerts"))) == 3
+    assert again.record["Created"] == stack.record["Created"]
+    removed = again.down()
+    assert "queue audit-log" in removed and f"topic {physical(stack, 'Alerts')}" in removed
+    assert sum(item.startswith("subscription ") for item in removed) == 3
+    assert Queues(stepflow_home).names() == ["kept"] and Topics(stepflow_home).names() == []
+    assert [r["Name"] for r in EventBus(stepflow_home).list_rules(bus="shop")] == ["kept-rule"]
+
+
+def test_a_bad_event_pattern_names_the_rule(tmp_path, template_stack):
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  Bad: {Type: AWS::Events::Rule, Properties: {EventPattern: {source: shop}}}\n")
+    with pytest.raises(TemplateError, match=r"Resources.Bad: .*source"):
+        template_stack(path)
