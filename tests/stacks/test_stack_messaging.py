@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -111,29 +114,59 @@ def test_a_state_machine_publishing_to_the_topic_delivers_to_its_queues(stack, s
     assert json.loads(raw["Body"]) == {"id": 7}
 
 
-def test_events_on_the_bus_start_the_rules_state_machine_with_the_targets_input(stack, stepflow_home):
+EVENTS = [
+    {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Order Placed", "Detail": '{"id": 42}'},
+    {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Refund Asked", "Detail": '{"id": 9}'},
+    {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Order Shipped", "Detail": '{"id": 1}'},
+    {"Source": "shop.orders", "DetailType": "Order Placed", "Detail": '{"id": 2}'},  # the default bus: no rule
+]
+# What the targets receive: the InputTransformer's output, and the InputPath part of the event.
+EXPECTED = ['{"id": 9}', '{"order": 42, "via": "bus"}']
+
+
+def outputs(values) -> list[str]:
+    return sorted(json.dumps(value, sort_keys=True) for value in values)
+
+
+def test_the_rules_are_on_the_templates_bus(stack, stepflow_home):
     bus = EventBus(stepflow_home)
     assert {r["Name"]: r["State"] for r in bus.list_rules(bus="shop")} == {
         physical(stack, "OrderPlaced"): "ENABLED", physical(stack, "ProcessRefunds"): "ENABLED"}
     assert bus.list_rules() == []  # nothing on the default bus
-    put = bus.put_events([
-        {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Order Placed", "Detail": '{"id": 42}'},
-        {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Refund Asked", "Detail": '{"id": 9}'},
-        {"EventBusName": "shop", "Source": "shop.orders", "DetailType": "Order Shipped", "Detail": '{"id": 1}'},
-        {"Source": "shop.orders", "DetailType": "Order Placed", "Detail": '{"id": 2}'},  # another bus
-    ])
-    assert put["FailedEntryCount"] == 0
+
+
+def test_events_on_the_bus_start_the_stacks_state_machine_with_the_targets_input(stack, stepflow_home):
+    bus = EventBus(stepflow_home)
+    assert bus.put_events(EVENTS)["FailedEntryCount"] == 0
+    executions = stack.deliver_events()
+    assert outputs(e.output for e in executions) == EXPECTED
+    assert {e.state_machine_arn for e in executions} == {stack.record["StateMachines"]["Process"]["Arn"]}
+    assert [d["state"] for d in bus.deliveries()] == ["DELIVERED", "DELIVERED"]
+    assert stack.deliver_events() == []  # each delivery starts its state machine once
+
+
+def test_a_client_holding_the_state_machine_runs_the_same_deliveries(stack, stepflow_home):
+    bus = EventBus(stepflow_home)
+    bus.put_events(EVENTS)
     client = Client()
     try:
         process = stack.record["StateMachines"]["Process"]
         client.create_state_machine(name=process["Name"], definition=json.dumps(process["Definition"]),
                                     roleArn="arn:aws:iam::123456789012:role/process")
         started = deliver_pending(bus, client)
-        outputs = sorted(json.dumps(json.loads(client.wait_for_execution(arn, timeout=30)["output"]), sort_keys=True)
-                         for arn in started)
+        finished = [json.loads(client.wait_for_execution(arn, timeout=30)["output"]) for arn in started]
     finally:
         client.close()
-    assert outputs == ['{"id": 9}', '{"order": 42, "via": "bus"}']
+    assert outputs(finished) == EXPECTED
+
+
+def test_stack_deliver_on_the_command_line(stack, stepflow_home):
+    EventBus(stepflow_home).put_events(EVENTS[:1])
+    done = subprocess.run([sys.executable, "-m", "stepflow", "stack", "deliver", stack.name], capture_output=True,
+                          text=True, env={**os.environ, "STEPFLOW_HOME": str(stepflow_home)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    assert json.loads(line)["status"] == "SUCCEEDED" and json.loads(line)["output"] == {"order": 42, "via": "bus"}
 
 
 def test_down_removes_exactly_what_up_created(stack, stepflow_home, tmp_path):

@@ -58,6 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fire.add_argument("rule", metavar="RULE", help="the rule's or SAM event's logical id (e.g. MachineHourly)")
     fire.add_argument("--json", action="store_true", help="print one JSON object: status, output, error, cause")
     fire.set_defaults(handler=run_fire, name=None, trace=False)
+    deliver = actions.add_parser("deliver", help="start what the events put on the local buses deliver to a stack's state machines")
+    deliver.add_argument("stack", metavar="STACK")
+    deliver.set_defaults(handler=run_deliver)
     down = actions.add_parser("down", help="remove everything the stack created")
     down.add_argument("stack", nargs="?", metavar="STACK", help="a template stack's name (default: the rider-photo stack)")
     down.add_argument(
@@ -148,6 +151,22 @@ def run_fire(args: argparse.Namespace) -> int:
         for machine, event in stack.rule_runs(args.rule, clock=RealClock()):
             status = run_machine(machine, args, event) or status
         return status
+
+
+def run_deliver(args: argparse.Namespace) -> int:
+    """One JSON line per execution started: status, output, error, cause, name, executionArn."""
+    from stepflow.runtime.clock import RealClock
+    from stepflow.stacks import Stack as TemplateStack
+
+    with TemplateStack.named(args.stack) as stack:
+        executions = stack.deliver_events(clock=RealClock())
+    for execution in executions:
+        print(json.dumps({"status": execution.status, "output": execution.output, "error": execution.error,
+                          "cause": execution.cause, "name": execution.name, "executionArn": execution.execution_arn},
+                         ensure_ascii=False))
+    if not executions:
+        print(f"no pending event targets a state machine of {args.stack}")
+    return 1 if any(e.status != "SUCCEEDED" for e in executions) else 0
 
 
 def run_down(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from stepflow.functions.runtimes import Worker, handler_for, problem_of
 from stepflow.functions.spec import FunctionSpec
 from stepflow.machine import StateMachine
 from stepflow.services.buckets import Buckets
+from stepflow.services.events import EventBus
 from stepflow.services.tables import KeySchema, Tables
 from stepflow.settings import data_root
 from stepflow.stacks import messaging, providers, schedules, sources
@@ -104,6 +105,19 @@ class Stack:
         """Start what the rule ``rule`` targets; return the finished executions."""
         return [machine.run(event) for machine, event in self.rule_runs(rule, **kwargs)]
 
+    def deliver_events(self, **kwargs: Any) -> list[Any]:
+        """Start, each once, what the events put on the local buses deliver to this stack's state
+        machines (its rules' targets); return the finished executions. Other targets' deliveries
+        are left pending for whoever runs them."""
+        from stepflow.api.event_targets import deliver
+
+        bus = EventBus(self.root)
+        starter = _Starter(self, kwargs)
+        for delivery in bus.pending() if bus.path.exists() else []:
+            if delivery.arn in starter.machines:
+                deliver(bus, starter, delivery)
+        return starter.executions
+
     def handlers(self) -> dict[str, Callable[[Any, Any], Any]]:
         """Every function by ARN, for ``StateMachine(resources=...)`` (the DynamoDB tasks need no
         handler: the dynamodb integration answers them from the data root's tables)."""
@@ -146,6 +160,19 @@ class Stack:
             removed.append(f"{created['Type']} {created['Name']}")
         StackStore(self.root).delete(self.name)
         return removed
+
+
+class _Starter:
+    """StartExecution for the bus's deliverer, run in-process to the end with the stack's bindings."""
+
+    def __init__(self, stack: Stack, kwargs: dict[str, Any]) -> None:
+        self.stack, self.kwargs, self.executions = stack, kwargs, []
+        self.machines = {machine["Arn"]: logical for logical, machine in stack.record["StateMachines"].items()}
+
+    def start_execution(self, *, stateMachineArn: str, name: str, input: str) -> dict[str, str]:
+        execution = self.stack.state_machine(self.machines[stateMachineArn], **self.kwargs).run(json.loads(input), name=name)
+        self.executions.append(execution)
+        return {"executionArn": execution.execution_arn}
 
 
 class _Builder:
