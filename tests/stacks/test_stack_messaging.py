@@ -33,7 +33,8 @@ Resources:
     Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Orders.Arn}
   AlertsToAudit:
     Type: AWS::SNS::Subscription
-    Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Audit.Arn, RawMessageDelivery: true}
+    Properties: {TopicArn: !Ref Alerts, Protocol: sqs, Endpoint: !GetAtt Audit.Arn, RawMessageDelivery: true,
+                 FilterPolicy: {kind: [refund]}}
   AlertsToHook:
     Type: AWS::SNS::Subscription
     Properties: {TopicArn: !Ref Alerts, Protocol: https, Endpoint: https://example.com/hook}
@@ -98,6 +99,7 @@ def test_up_creates_queues_topics_and_subscriptions_with_the_templates_propertie
     rows = {row["LogicalResourceId"]: row for row in stack.resources}
     assert {rows[k]["Status"] for k in ("Orders", "Alerts", "AlertsToOrders", "Shop", "OrderPlaced")} == {"emulated"}
     assert "https subscription is not emulated" in rows["AlertsToHook"]["Note"]
+    assert "FilterPolicy is not applied" in rows["AlertsToAudit"]["Note"]  # said, not silently dropped
 
 
 def test_a_state_machine_publishing_to_the_topic_delivers_to_its_queues(stack, stepflow_home):
@@ -133,6 +135,10 @@ def test_the_rules_are_on_the_templates_bus(stack, stepflow_home):
     assert {r["Name"]: r["State"] for r in bus.list_rules(bus="shop")} == {
         physical(stack, "OrderPlaced"): "ENABLED", physical(stack, "ProcessRefunds"): "ENABLED"}
     assert bus.list_rules() == []  # nothing on the default bus
+    # A rule on a custom bus has the bus in its ARN: rule/[${EventBusName}/]${RuleName} (Service
+    # Authorization Reference, "Actions, resources, and condition keys for Amazon EventBridge").
+    assert stack.record["Rules"]["OrderPlaced"]["Arn"] == \
+        f"arn:aws:events:us-east-1:123456789012:rule/shop/{physical(stack, 'OrderPlaced')}"
 
 
 def test_events_on_the_bus_start_the_stacks_state_machine_with_the_targets_input(stack, stepflow_home):

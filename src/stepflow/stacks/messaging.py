@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stepflow.services.event_patterns import InvalidEventPattern
-from stepflow.services.events import DEFAULT_BUS, EventBus
+from stepflow.services.events import DEFAULT_BUS, EventBus, rule_arn
 from stepflow.services.queues import QueueError, Queues
 from stepflow.services.topics import PROTOCOLS, TopicError, Topics
 from stepflow.stacks.errors import TemplateError
@@ -33,6 +33,16 @@ def is_pattern_rule(resource: dict[str, Any]) -> bool:
     """Whether the rule matches events (a rule with only a schedule runs on ``stack fire``)."""
     properties = resource.get("Properties") or {}
     return bool(properties.get("EventPattern") or properties.get("Pattern"))
+
+
+def bus_of(properties: dict[str, Any]) -> str:
+    """The bus a rule is on: ``EventBusName`` (a name or a bus ARN), else the default bus."""
+    return str(properties.get("EventBusName") or DEFAULT_BUS).rsplit("event-bus/", 1)[-1]
+
+
+def arn_of_rule(name: str, properties: dict[str, Any]) -> str:
+    """A rule's ARN, with its bus's name in it when the bus is not the default one, as AWS's."""
+    return rule_arn(name, bus_of(properties))
 
 
 def bring_up(root: Path, kind: str, physical: str, properties: dict[str, Any], *, where: str,
@@ -97,7 +107,10 @@ def _subscription(root: Path, properties: dict[str, Any], where: str) -> tuple[l
     if not isinstance(properties.get("TopicArn"), str):
         raise TemplateError("a subscription needs a TopicArn", f"{where}.Properties.TopicArn")
     raw = properties.get("RawMessageDelivery") in (True, "true", "True")
-    return _subscribe(Topics(root), properties["TopicArn"], properties, f"{where}.Properties", raw)
+    created, note = _subscribe(Topics(root), properties["TopicArn"], properties, f"{where}.Properties", raw)
+    if properties.get("FilterPolicy"):
+        note = "; ".join(filter(None, [note, "its FilterPolicy is not applied: every message is delivered"]))
+    return created, note
 
 
 def _subscribe(topics: Topics, topic: str, subscription: dict[str, Any], where: str,
@@ -122,7 +135,7 @@ def _rule(root: Path, name: str, properties: dict[str, Any], machine: str | None
             pattern = json.loads(pattern)
         except json.JSONDecodeError as error:
             raise TemplateError(f"EventPattern is not valid JSON: {error}", f"{where}.Properties.EventPattern") from None
-    bus_name = str(properties.get("EventBusName") or DEFAULT_BUS).rsplit("event-bus/", 1)[-1]
+    bus_name = bus_of(properties)
     state = str(properties.get("State") or "ENABLED")
     state = "ENABLED" if state.startswith("ENABLED") else state
     if machine is not None:

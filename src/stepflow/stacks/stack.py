@@ -259,6 +259,8 @@ class _Builder:
         return providers.ref(self.resources[logical_id]["Type"], self.physical(logical_id), self.names)
 
     def _attribute(self, logical_id: str, attribute: str, where: str) -> Any:
+        if self.resources[logical_id]["Type"] == "AWS::Events::Rule" and attribute == "Arn":
+            return messaging.arn_of_rule(self.physical(logical_id), self.properties(logical_id))
         return providers.attribute(self.resources[logical_id]["Type"], attribute, self.physical(logical_id), self.names, where)
 
     # --- up -------------------------------------------------------------------------------------
