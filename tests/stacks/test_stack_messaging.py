@@ -11,6 +11,7 @@ import pytest
 from stepflow.api.client import Client
 from stepflow.api.event_targets import deliver_pending
 from stepflow.services.events import EventBus
+from stepflow.services.mail import Outbox
 from stepflow.services.queues import Queues
 from stepflow.services.topics import Topics
 from stepflow.stacks import Stack, TemplateError
@@ -114,6 +115,46 @@ def test_a_state_machine_publishing_to_the_topic_delivers_to_its_queues(stack, s
     assert json.loads(notification["Message"]) == {"id": 7}
     (raw,) = queues.receive("audit-log")  # RawMessageDelivery: the bare message
     assert json.loads(raw["Body"]) == {"id": 7}
+    (mail,) = Outbox(stepflow_home).messages()  # the topic's inline email subscription
+    assert (mail["To"], mail["Subject"], json.loads(mail["Text"])) == (["ops@example.com"], "order", {"id": 7})
+
+
+LISTENER = """
+Resources:
+  Listener:
+    Type: AWS::Lambda::Function
+    Properties: {Code: {LocalPath: listener/}, Handler: app.handler, Runtime: python3.12,
+                 Environment: {Variables: {OUT: %s}}}
+  Heard:
+    Type: AWS::SNS::Topic
+  HeardByListener:
+    Type: AWS::SNS::Subscription
+    Properties: {TopicArn: !Ref Heard, Protocol: lambda, Endpoint: !GetAtt Listener.Arn}
+  Say:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: Publish
+        States:
+          Publish: {Type: Task, Resource: arn:aws:states:::sns:publish, End: true,
+                    Parameters: {TopicArn: "${Heard}", Message: hello}}
+      DefinitionSubstitutions: {Heard: !Ref Heard}
+"""
+
+
+def test_a_lambda_subscription_runs_the_stacks_function_with_snss_event(tmp_path, template_stack):
+    out = tmp_path / "heard.json"
+    (tmp_path / "listener").mkdir()
+    (tmp_path / "listener" / "app.py").write_text(
+        "import json, os\n\ndef handler(event, context):\n"
+        "    open(os.environ['OUT'], 'w').write(json.dumps(event))\n")
+    path = tmp_path / "template.yaml"
+    path.write_text(LISTENER % out)
+    stack = template_stack(path)
+    assert stack.state_machine("Say").run({}).status == "SUCCEEDED"
+    (record,) = json.loads(out.read_text())["Records"]  # SNS's Lambda event (Lambda developer guide, "Using Lambda with Amazon SNS")
+    assert record["EventSource"] == "aws:sns" and record["Sns"]["Message"] == "hello"
+    assert record["EventSubscriptionArn"] == Topics(stack.root).subscriptions(physical(stack, "Heard"))[0]["SubscriptionArn"]
 
 
 EVENTS = [
