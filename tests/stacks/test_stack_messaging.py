@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -92,6 +93,9 @@ def test_up_creates_queues_topics_and_subscriptions_with_the_templates_propertie
     queues, topics = Queues(stepflow_home), Topics(stepflow_home)
     orders = physical(stack, "Orders")
     assert orders.startswith("shop-Orders-") and sorted(queues.names()) == sorted(["audit-log", orders])
+    with sqlite3.connect(queues.path) as db:  # kept as CreateQueue's attributes (Queues has no GetQueueAttributes yet)
+        (attributes,) = db.execute("SELECT attributes FROM queues WHERE name = ?", (orders,)).fetchone()
+    assert json.loads(attributes) == {"VisibilityTimeout": "60"}
     assert topics.names() == [physical(stack, "Alerts")]
     subscribed = {(s["Protocol"], s["Endpoint"], s["RawMessageDelivery"]) for s in topics.subscriptions(physical(stack, "Alerts"))}
     assert subscribed == {("email", "ops@example.com", False),

@@ -84,11 +84,15 @@ def _queue(root: Path, name: str, properties: dict[str, Any]) -> list[dict[str, 
     queues = Queues(root)
     if name in queues.names():
         return []
-    attributes = {key: json.dumps(value) if isinstance(value, (dict, list)) else str(value).lower()
-                  if isinstance(value, bool) else str(value)
-                  for key, value in properties.items() if key in _QUEUE_ATTRIBUTES}
-    queues.create(name, attributes)
+    queues.create(name, {key: _attribute_text(value) for key, value in properties.items() if key in _QUEUE_ATTRIBUTES})
     return [{"Type": "queue", "Name": name}]
+
+
+def _attribute_text(value: Any) -> str:
+    """An SQS attribute as SQS keeps it: text (a redrive policy as JSON, ``true``/``false``)."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _topic(root: Path, name: str, properties: dict[str, Any], where: str) -> tuple[list[dict[str, str]], str | None]:
