@@ -101,6 +101,46 @@ def test_boto3_reaches_the_local_table_and_bucket_and_other_services_are_named(t
     assert a_result.output["body"] == "hello" and a_result.output["missing"] == "ResourceNotFoundException"
 
 
+MESSAGING = """
+import json, os, boto3
+
+def handler(event, context):
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=os.environ["QUEUE"])["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="direct")
+    boto3.client("sns").publish(TopicArn=os.environ["TOPIC"], Message="fanned out")
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    for message in received:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    sent = boto3.client("events").put_events(Entries=[
+        {"Source": "shop", "DetailType": "order", "Detail": json.dumps({"id": 1})}])
+    try:
+        sqs.get_queue_url(QueueName="missing")
+    except sqs.exceptions.QueueDoesNotExist as error:
+        missing = error.response["Error"]["Code"]
+    bodies = [m["Body"] if m["Body"] == "direct" else json.loads(m["Body"])["Message"] for m in received]
+    return {"bodies": bodies, "failed": sent["FailedEntryCount"], "missing": missing}
+"""
+
+
+def test_boto3_reaches_the_local_queues_topics_and_bus(tmp_path, template_stack):
+    pytest.importorskip("boto3")
+    path = project(tmp_path, {"A": ("a", "python3.12", MESSAGING), "B": ("b", "python3.12", ECHO)}, extra="""
+  Queue: {Type: AWS::SQS::Queue}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {Subscription: [{Protocol: sqs, Endpoint: !GetAtt Queue.Arn}]}
+""")
+    text = path.read_text().replace("TABLE: !Ref Table,", "TABLE: !Ref Table, QUEUE: !GetAtt Queue.QueueName, TOPIC: !Ref Topic,")
+    path.write_text(text)
+    (path.parent / "b" / "sibling.py").write_text("NAME = 'b'\n")
+    execution = template_stack(path).state_machine().run({})
+    a_result = next(step for step in execution.steps if step.name == "A")
+    assert a_result.status == "SUCCEEDED", (a_result.error, a_result.cause)
+    assert a_result.output == {"bodies": ["direct", "fanned out"], "failed": 0,
+                               "missing": "QueueDoesNotExist"}
+
+
 NODE = """
 export const handler = async (event, context) => {
   console.log("a log line on stdout", JSON.stringify(event));

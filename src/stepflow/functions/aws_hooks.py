@@ -1,8 +1,8 @@
 """boto3 inside a function reaches stepflow's local services in-process, through botocore's events.
 
 ``before-parameter-build`` keeps the call's own parameters; ``before-call`` answers it, so no
-request is built or sent (the way moto answers calls). DynamoDB and S3 are answered from the data
-root; a service the user points elsewhere with ``AWS_ENDPOINT_URL_<SERVICE>`` (or
+request is built or sent (the way moto answers calls). DynamoDB, S3, SQS (send, receive, delete,
+queue URLs), SNS (publish) and EventBridge (PutEvents) are answered from the data root; a service the user points elsewhere with ``AWS_ENDPOINT_URL_<SERVICE>`` (or
 ``AWS_ENDPOINT_URL``) goes there as usual; any other call fails naming the function and service.
 """
 from __future__ import annotations
@@ -16,6 +16,9 @@ from typing import Any
 from stepflow.services.buckets import Buckets, NoSuchBucket, NoSuchKey
 from stepflow.services.dataroot import UnsafeNameError
 from stepflow.services.dynamodb import DynamoDB, DynamoDBError
+from stepflow.services.events import EventBus
+from stepflow.services.queues import QueueError, Queues
+from stepflow.services.topics import TopicError, Topics
 
 _PARAMS = "stepflow_params"
 
@@ -56,6 +59,9 @@ def _answer(model: Any, context: dict[str, Any], **_: Any) -> Any:
             return _Response(400), _error(error.code, error.message, 400)
     if service == "s3":
         return _s3(Buckets(root), operation, params)
+    answer = _messaging(root, service, operation, params)
+    if answer is not None:
+        return answer
     variable = "AWS_ENDPOINT_URL_" + service.upper().replace("-", "_")
     if variable in os.environ or "AWS_ENDPOINT_URL" in os.environ:
         return None  # botocore sends it to the endpoint the user named
@@ -108,3 +114,43 @@ def _s3(buckets: Buckets, operation: str, params: dict[str, Any]) -> Any:
     except UnsafeNameError as error:
         return _Response(400), _error("InvalidArgument", str(error), 400)
     return _Response(501), _error("NotImplemented", f"stepflow's local S3 does not emulate {operation}", 501)
+
+
+def _messaging(root: Path, service: str, operation: str, params: dict[str, Any]) -> Any:
+    """SQS, SNS and EventBridge calls on the local queues, topics and bus; None for any other."""
+    try:
+        if service == "sqs":
+            queues = Queues(root)
+            if operation == "SendMessage":
+                return _ok(queues.send(params.get("QueueUrl", ""), params.get("MessageBody", ""),
+                                       params.get("MessageAttributes"), int(params.get("DelaySeconds", 0))))
+            if operation == "ReceiveMessage":
+                messages = queues.receive(params.get("QueueUrl", ""), int(params.get("MaxNumberOfMessages", 1)),
+                                          int(params.get("VisibilityTimeout", 30)))
+                return _ok({"Messages": messages} if messages else {})
+            if operation == "DeleteMessage":
+                queues.delete_message(params.get("QueueUrl", ""), params.get("ReceiptHandle", ""))
+                return _ok({})
+            if operation == "GetQueueUrl":
+                name = params.get("QueueName", "")
+                if name not in queues.names():
+                    raise QueueError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
+                return _ok({"QueueUrl": Queues.url(name)})
+        if service == "sns" and operation == "Publish":
+            topic = params.get("TopicArn") or params.get("TargetArn", "")
+            # A function subscribed to the topic is not run from inside another function's worker.
+            message_id = Topics(root).publish(topic, params.get("Message", ""), params.get("Subject"),
+                                              params.get("MessageAttributes"))
+            return _ok({"MessageId": message_id})
+        if service == "eventbridge" and operation == "PutEvents":
+            return _ok(EventBus(root).put_events(params.get("Entries", [])))
+    except (QueueError, TopicError) as error:
+        status = 404 if error.code == "NotFound" else 400
+        # SQS's JSON protocol names a missing queue QueueDoesNotExist: boto3's modeled exception.
+        code = "QueueDoesNotExist" if error.code == "AWS.SimpleQueueService.NonExistentQueue" else error.code
+        return _Response(status), _error(code, error.message, status)
+    return None
+
+
+def _ok(answer: dict[str, Any]) -> Any:
+    return _Response(200), {**answer, "ResponseMetadata": _meta(200)}
