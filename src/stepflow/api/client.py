@@ -287,15 +287,13 @@ class Client:
     ) -> dict[str, Any]:
         """Every problem with AWS's codes and JSON-pointer locations. As on AWS, ``severity`` is the
         lowest level reported (ERROR by default; WARNING adds warnings)."""
-        from stepflow.cli.validate import response  # the CLI's JSON output is this response
-
         try:
             diagnostics = validate_definition(load_definition(definition))
         except DefinitionError as invalid:
             diagnostics = invalid.diagnostics
         if severity == "ERROR":
             diagnostics = [d for d in diagnostics if d.severity == "ERROR"]
-        shaped = response(diagnostics[: maxResults or 100])
+        shaped = api_shapes.validation_response(diagnostics[: maxResults or 100])
         shaped["truncated"] = len(diagnostics) > (maxResults or 100)
         return shaped
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stepflow.asl.errors import Diagnostic
 from stepflow.asl.paths import to_json
 
 # ExecutionStatus: what ListExecutions' statusFilter takes.
@@ -77,3 +78,21 @@ def describe_execution(execution: Any, input_text: str | None = None) -> dict[st
         described["redriveStatus"] = "NOT_REDRIVABLE"
         described["redriveStatusReason"] = f"Execution is {execution.status} and cannot be redriven"
     return described
+
+
+def validation_response(diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    """ValidateStateMachineDefinition's response shape: result, diagnostics, truncated."""
+    failed = any(d.severity == "ERROR" for d in diagnostics)
+    return {
+        "result": "FAIL" if failed else "OK",
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "truncated": False,
+    }
+
+
+def _diagnostic(diagnostic: Diagnostic) -> dict[str, str]:
+    # AWS leaves "location" out when the problem is the whole document (e.g. MISSING_END_STATE).
+    shaped = {"severity": diagnostic.severity, "code": diagnostic.code, "message": diagnostic.message}
+    if diagnostic.location:
+        shaped["location"] = diagnostic.location
+    return shaped

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Prints 'listening on http://HOST:PORT' when ready.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8083, help="port (default 8083; 0 picks a free one)")
+    parser.add_argument("--port", type=_port, default=8083, help="port (default 8083; 0 picks a free one)")
     parser.add_argument("--resources", metavar="FILE.py", help="a Python file defining RESOURCES = {arn: handler}")
     parser.add_argument(
         "--stack", choices=sorted(STACKS),
@@ -82,3 +82,10 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _port(text: str) -> int:
+    """A TCP port for --port: 0 to 65535 (argparse reports anything else as a usage error)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stepflow.asl.errors import DefinitionError, Diagnostic, StepflowError, readable
+from stepflow.api.shapes import validation_response
 from stepflow.asl.validate import validate_definition
 from stepflow.cli._inputs import read_definition
 from stepflow.integrations.resources import FUNCTION_ARN, Resources
@@ -82,24 +83,6 @@ def _states(states: dict[str, Any], pointer: str) -> Iterator[tuple[str, dict[st
                 yield from _states(state[field].get("States") or {}, f"{here}/{field}/States")
 
 
-def response(diagnostics: list[Diagnostic]) -> dict[str, Any]:
-    """ValidateStateMachineDefinition's response shape: result, diagnostics, truncated."""
-    failed = any(d.severity == "ERROR" for d in diagnostics)
-    return {
-        "result": "FAIL" if failed else "OK",
-        "diagnostics": [_diagnostic(d) for d in diagnostics],
-        "truncated": False,
-    }
-
-
-def _diagnostic(diagnostic: Diagnostic) -> dict[str, str]:
-    # AWS leaves "location" out when the problem is the whole document (e.g. MISSING_END_STATE).
-    shaped = {"severity": diagnostic.severity, "code": diagnostic.code, "message": diagnostic.message}
-    if diagnostic.location:
-        shaped["location"] = diagnostic.location
-    return shaped
-
-
 def run(args: argparse.Namespace) -> int:
     status = 0
     reports: list[dict[str, Any]] = []
@@ -111,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"stepflow: {unreadable}", file=sys.stderr)
             reports.append({"file": path, "error": str(unreadable)})
             continue
-        report = response(diagnostics)
+        report = validation_response(diagnostics)
         if report["result"] == "FAIL" and status == 0:
             status = EXIT_INVALID
         reports.append({"file": path, **report})

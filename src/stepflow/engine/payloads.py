@@ -29,7 +29,8 @@ class PayloadEncoder:
         known = self._texts.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        if isinstance(value, dict) and any(self._known(child) for child in value.values()):
+        # Most runs carry no large value: then nothing is remembered and a plain encoding serves.
+        if self._texts and isinstance(value, dict) and any(self._known(child) for child in value.values()):
             text = "{" + ",".join(f"{to_json(key)}:{self.encode(child)}" for key, child in value.items()) + "}"
         else:
             text = to_json(value)

@@ -11,6 +11,7 @@ the work and answers with the task's result or an ``ASLError`` named as AWS name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal
 
 from stepflow.asl.errors import RUNTIME, ASLError, StepflowError
@@ -98,10 +99,6 @@ class Integration:
         (the TaskSubmitted event), and return the result once the work has finished."""
         raise NotImplementedError
 
-    def data_limit_resource(self) -> str:
-        """What AWS's States.DataLimitExceeded cause names for a too-large result."""
-        return self.task_names()[0] if self.events == "task" else self.resource
-
 
 @dataclass(frozen=True)
 class Binding:
@@ -115,8 +112,9 @@ class Binding:
     def events(self) -> EventStyle:
         return self.integration.events
 
-    @property
+    @cached_property
     def task_names(self) -> tuple[str, str]:
+        """Worked out once per state, on first use (a Lambda function ARN has none)."""
         return self.integration.task_names(self.pattern)
 
 

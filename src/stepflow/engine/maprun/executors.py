@@ -82,6 +82,10 @@ def dask_executor(target: Any) -> MapExecutor:
     elif isinstance(target, str):
         try:
             client = distributed.Client(target, timeout=10)
+        except ValueError as problem:  # not an address distributed can parse
+            raise MapExecutorError(
+                f"{target!r} is not threads[:N], processes[:N], local:N or a Dask scheduler address ({problem})"
+            ) from None
         except (OSError, TimeoutError) as problem:
             raise MapExecutorError(f"cannot reach the Dask scheduler at {target}: {problem}") from None
         closers = [client.close]
